@@ -1,0 +1,194 @@
+/**
+ * Application state (Svelte 5 runes in a class): the engine, its backend report, the stored datasets and
+ * the one long job in flight. Components read it and call its methods; none of them talks to the worker.
+ */
+import type { DatasetMeta, DatasetSample, StorageReport } from '../data/store-types.ts';
+import type { SkippedFile } from '../data/types.ts';
+import type { BackendChoice, BackendReport, ImportOptions, ImportResult, PhantomOptions, ProgressEvent, SourceFile } from '../worker/protocol.ts';
+import { EngineClient, EngineError } from './engine-client.ts';
+
+export type View = 'data' | 'system';
+
+/** The demo set a fresh browser opens on: small enough to import in seconds, big enough to train on. */
+export const DEMO_PHANTOM: PhantomOptions = { size: 64, count: 300, seed: 1, name: 'Phantom ultrasound (demo)' };
+
+export const BACKEND_SETTING_KEY = 'ssgnet.backend';
+
+export interface Job {
+  id: number;
+  title: string;
+  progress: ProgressEvent | null;
+  cancel: () => void;
+}
+
+export interface Notice {
+  kind: 'error' | 'info' | 'success';
+  text: string;
+  /** Files an import could not use, listed under the notice. */
+  skipped?: SkippedFile[];
+}
+
+function readBackendChoice(): BackendChoice {
+  const fromUrl = new URLSearchParams(location.search).get('backend');
+  const stored = localStorage.getItem(BACKEND_SETTING_KEY);
+  const pick = fromUrl ?? stored ?? 'auto';
+  return (['auto', 'webgpu', 'webgl', 'cpu'] as const).find((b) => b === pick) ?? 'auto';
+}
+
+export class AppState {
+  engine: EngineClient;
+  view = $state<View>('data');
+  backendChoice = $state<BackendChoice>(readBackendChoice());
+  backend = $state.raw<BackendReport | null>(null);
+  engineMessage = $state('starting the engine…');
+  engineFailed = $state(false);
+  datasets = $state.raw<DatasetMeta[]>([]);
+  selectedId = $state<string | null>(null);
+  samples = $state.raw<DatasetSample[]>([]);
+  storage = $state.raw<StorageReport | null>(null);
+  job = $state<Job | null>(null);
+  notice = $state<Notice | null>(null);
+
+  selected = $derived(this.datasets.find((d) => d.id === this.selectedId) ?? null);
+
+  constructor() {
+    this.engine = this.makeEngine();
+  }
+
+  private makeEngine(): EngineClient {
+    const engine = new EngineClient();
+    engine.onStatus = (s) => {
+      this.engineMessage = s.message;
+      if (s.status === 'failed') this.engineFailed = true;
+    };
+    return engine;
+  }
+
+  /** Starts the engine, and on a fresh browser imports the built-in demo data. */
+  async start(): Promise<void> {
+    try {
+      this.backend = await this.engine.call('init', { backend: this.backendChoice });
+      this.engineMessage = `${this.backend.name} ready`;
+      await this.refresh();
+      if (this.datasets.length === 0 && !new URLSearchParams(location.search).has('nodemo')) {
+        await this.importPhantom(DEMO_PHANTOM);
+      }
+    } catch (err) {
+      this.engineFailed = true;
+      this.engineMessage = (err as Error).message;
+      this.notice = { kind: 'error', text: `The engine could not start: ${(err as Error).message}` };
+    }
+  }
+
+  /** Switches backend: the worker is replaced, since tfjs backends hold GPU state for the worker's life. */
+  async switchBackend(choice: BackendChoice): Promise<void> {
+    localStorage.setItem(BACKEND_SETTING_KEY, choice);
+    this.backendChoice = choice;
+    this.engine.terminate();
+    this.engine = this.makeEngine();
+    this.backend = null;
+    this.engineFailed = false;
+    this.engineMessage = `starting the ${choice} backend…`;
+    await this.start();
+  }
+
+  async refresh(): Promise<void> {
+    this.datasets = await this.engine.call('list-datasets', {});
+    if (!this.datasets.some((d) => d.id === this.selectedId)) this.selectedId = this.datasets.at(-1)?.id ?? null;
+    await Promise.all([this.loadSamples(), this.refreshStorage()]);
+  }
+
+  async refreshStorage(): Promise<void> {
+    this.storage = await this.engine.call('storage', {});
+  }
+
+  async select(id: string): Promise<void> {
+    this.selectedId = id;
+    await this.loadSamples();
+  }
+
+  private async loadSamples(): Promise<void> {
+    const id = this.selectedId;
+    if (!id) {
+      this.samples = [];
+      return;
+    }
+    const samples = await this.engine.call('dataset-samples', { datasetId: id, perClass: 8 });
+    if (this.selectedId === id) this.samples = samples; // a newer selection wins
+  }
+
+  /** Runs one long request as the visible job; the UI shows its progress and can cancel it. */
+  private async runJob<T>(title: string, start: (onProgress: (p: ProgressEvent) => void) => { id: number; promise: Promise<T>; cancel: () => void }): Promise<T | null> {
+    if (this.job) {
+      this.notice = { kind: 'error', text: `Please wait: "${this.job.title}" is still running.` };
+      return null;
+    }
+    const call = start((p) => {
+      if (this.job) this.job.progress = p;
+    });
+    this.job = { id: call.id, title, progress: null, cancel: call.cancel };
+    try {
+      return await call.promise;
+    } catch (err) {
+      const e = err as EngineError;
+      this.notice = e.code === 'cancelled' ? { kind: 'info', text: `${title}: cancelled; nothing was kept.` } : { kind: 'error', text: e.message };
+      return null;
+    } finally {
+      this.job = null;
+    }
+  }
+
+  async importFiles(files: SourceFile[], options: ImportOptions): Promise<ImportResult | null> {
+    const label = files.length === 1 ? files[0]!.path : `${files.length} files`;
+    const result = await this.runJob(`Importing ${label}`, (onProgress) => this.engine.start('import-files', { files, options }, onProgress));
+    await this.afterImport(result);
+    return result;
+  }
+
+  async importPhantom(options: PhantomOptions): Promise<ImportResult | null> {
+    const result = await this.runJob(`Generating ${options.count} phantoms`, (onProgress) => this.engine.start('import-phantom', { options }, onProgress));
+    await this.afterImport(result);
+    return result;
+  }
+
+  private async afterImport(result: ImportResult | null): Promise<void> {
+    if (result) {
+      const d = result.dataset;
+      this.notice = {
+        kind: 'success',
+        text: `Imported "${d.name}": ${d.count} images at ${d.size}×${d.size} px${result.skipped.length ? `; ${result.skipped.length} files skipped (listed below)` : ''}.`,
+        skipped: result.skipped,
+      };
+      this.selectedId = d.id;
+    }
+    await this.refresh();
+  }
+
+  async rename(id: string, name: string): Promise<void> {
+    try {
+      await this.engine.call('rename-dataset', { datasetId: id, name });
+    } catch (err) {
+      this.notice = { kind: 'error', text: (err as Error).message };
+    }
+    await this.refresh();
+  }
+
+  async remove(id: string): Promise<void> {
+    try {
+      await this.engine.call('delete-dataset', { datasetId: id });
+      this.notice = { kind: 'info', text: 'Dataset deleted.' };
+    } catch (err) {
+      this.notice = { kind: 'error', text: (err as Error).message };
+    }
+    await this.refresh();
+  }
+
+  /** Asks the browser not to evict our data under storage pressure (it may say no; we report either way). */
+  async requestPersistence(): Promise<void> {
+    const granted = (await navigator.storage?.persist?.()) ?? false;
+    this.notice = granted
+      ? { kind: 'success', text: 'This browser will keep the app’s data unless you clear it yourself.' }
+      : { kind: 'info', text: 'The browser declined persistent storage for now (it decides by how the site is used); data may be evicted if the disk runs low.' };
+    await this.refreshStorage();
+  }
+}

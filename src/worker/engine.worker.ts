@@ -1,0 +1,111 @@
+/**
+ * The engine: the one module Web Worker that owns tfjs, the models and the big IndexedDB writes.
+ * This file only dispatches; the work lives in src/data, src/gpu (and later src/train, src/pipeline).
+ * Every request ends in exactly one `result` or `error`, whatever happens inside its handler.
+ */
+import { DataError } from '../data/errors.ts';
+import { importFiles, importPhantomDataset } from '../data/import/run-import.ts';
+import { CancelledError } from '../data/import/import-context.ts';
+import { datasetArrays, datasetSamples } from '../data/read-dataset.ts';
+import { deleteDataset, listDatasets, openStore, renameDataset, storageReport } from '../data/store.ts';
+import { chooseBackend } from '../gpu/backend.ts';
+import { isToWorker, type ErrorCode, type FromWorker, type Request, type RequestType, type ResultOf } from './protocol.ts';
+
+const scope = self as unknown as DedicatedWorkerGlobalScope;
+const running = new Map<number, AbortController>();
+let storeReady: Promise<void> | null = null;
+
+function post(msg: FromWorker, transfer: Transferable[] = []): void {
+  scope.postMessage(msg, transfer);
+}
+
+function progressFor(id: number) {
+  return (stage: string, done: number, total: number, message: string) => post({ type: 'progress', id, stage, done, total, message });
+}
+
+/** Array buffers in a result travel as transferables instead of being copied. */
+function transferablesOf(value: unknown): Transferable[] {
+  const out = new Set<ArrayBuffer>();
+  const visit = (v: unknown, depth: number) => {
+    if (depth > 3 || v === null || typeof v !== 'object') return;
+    if (ArrayBuffer.isView(v) && v.buffer instanceof ArrayBuffer && v.byteLength === v.buffer.byteLength) out.add(v.buffer);
+    else if (Array.isArray(v)) v.forEach((x) => visit(x, depth + 1));
+    else Object.values(v).forEach((x) => visit(x, depth + 1));
+  };
+  visit(value, 0);
+  return [...out];
+}
+
+async function handle(req: Request, signal: AbortSignal): Promise<ResultOf<RequestType>> {
+  if (req.type !== 'init') await (storeReady ??= openStore());
+  switch (req.type) {
+    case 'init': {
+      post({ type: 'engine-status', status: 'starting', message: `starting the ${req.backend} backend` });
+      storeReady ??= openStore();
+      const report = await chooseBackend(req.backend);
+      await storeReady;
+      post({ type: 'engine-status', status: 'ready', message: `${report.name} ready` });
+      return report;
+    }
+    case 'import-files':
+      return importFiles(req.files, req.options, signal, progressFor(req.id));
+    case 'import-phantom':
+      return importPhantomDataset(req.options, signal, progressFor(req.id));
+    case 'list-datasets':
+      return listDatasets();
+    case 'dataset-samples':
+      return datasetSamples(req.datasetId, req.perClass);
+    case 'dataset-arrays':
+      return datasetArrays(req.datasetId);
+    case 'rename-dataset':
+      return renameDataset(req.datasetId, req.name);
+    case 'delete-dataset':
+      await deleteDataset(req.datasetId);
+      return { deleted: req.datasetId };
+    case 'storage':
+      return storageReport();
+    default: {
+      const never: never = req;
+      throw new Error(`unknown request ${(never as { type: string }).type}`);
+    }
+  }
+}
+
+function errorCode(err: unknown): ErrorCode {
+  if (err instanceof CancelledError) return 'cancelled';
+  if (err instanceof DataError) {
+    if (err.code === 'storage-full') return 'storage-full';
+    if (err.code === 'not-found') return 'not-found';
+    return 'bad-input';
+  }
+  return 'internal';
+}
+
+scope.onmessage = async (event: MessageEvent<unknown>) => {
+  const msg = event.data;
+  if (!isToWorker(msg)) {
+    const id = typeof (msg as { id?: unknown })?.id === 'number' ? (msg as { id: number }).id : -1;
+    post({ type: 'error', id, code: 'internal', message: 'The engine received a malformed message and ignored it.' });
+    return;
+  }
+  if (msg.type === 'cancel') {
+    running.get(msg.target)?.abort();
+    return;
+  }
+  const controller = new AbortController();
+  running.set(msg.id, controller);
+  try {
+    const value = await handle(msg, controller.signal);
+    post({ type: 'result', id: msg.id, request: msg.type, value }, transferablesOf(value));
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err);
+    post({ type: 'error', id: msg.id, code: errorCode(err), message });
+  } finally {
+    running.delete(msg.id);
+  }
+};
+
+// An exception outside any handler must still reach the UI rather than leave it waiting.
+scope.addEventListener('unhandledrejection', (e) => {
+  post({ type: 'engine-status', status: 'failed', message: `engine error: ${String((e as PromiseRejectionEvent).reason)}` });
+});

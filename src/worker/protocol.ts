@@ -1,0 +1,182 @@
+/**
+ * Every message between the UI (or the headless runner, which drives the same UI page) and the engine worker.
+ *
+ * One `type` key in both directions, discriminated unions, request ids. A request gets exactly one final
+ * reply (`result` or `error`), zero or more `progress` events before it, and can be cancelled by id.
+ * The worker also pushes a few unsolicited events (`engine-status`), which carry no request id.
+ */
+import type { AspectMode, DatasetKind, SkippedFile, SplitFractions } from '../data/types.ts';
+import type { DatasetMeta, DatasetSample, StorageReport } from '../data/store-types.ts';
+
+export type BackendName = 'webgpu' | 'webgl' | 'cpu';
+export type BackendChoice = BackendName | 'auto';
+
+export interface AdapterReport {
+  vendor: string;
+  architecture: string;
+  device: string;
+  description: string;
+  isFallbackAdapter: boolean;
+  /** True when the adapter runs in WebGPU compatibility mode (e.g. Mesa through OpenGL ES). */
+  compatibilityMode: boolean;
+  features: string[];
+  limits: Record<string, number>;
+}
+
+export interface SelfTestReport {
+  passed: boolean;
+  /** Largest relative difference against the CPU backend over the loss and updated weights. */
+  maxRelError: number;
+  tolerance: number;
+  ms: number;
+  detail: string;
+}
+
+export interface BackendReport {
+  name: BackendName;
+  requested: BackendChoice;
+  /** Why a fallback was taken, in words for the user; empty when the request was met. */
+  fallbackReason: string;
+  webgpuAvailable: boolean;
+  adapter: AdapterReport | null;
+  selfTest: SelfTestReport;
+  tfjsVersion: string;
+}
+
+/** A file handed to an importer: its path relative to what the user picked, and its bytes. */
+export interface SourceFile {
+  path: string;
+  file: Blob;
+}
+
+export interface ImportOptions {
+  /** Shown name; defaults to the file or folder name. */
+  name?: string;
+  /** Working resolution; 0 or absent = the source's own (MedMNIST) or 64 (image folders). */
+  size?: number;
+  aspect?: AspectMode;
+  /** Used only when the source has no split of its own. */
+  splitFractions?: SplitFractions;
+  splitSeed?: number;
+}
+
+export interface PhantomOptions {
+  size: number;
+  count: number;
+  seed: number;
+  name?: string;
+  splitFractions?: SplitFractions;
+}
+
+export interface ImportResult {
+  dataset: DatasetMeta;
+  skipped: SkippedFile[];
+}
+
+/** Request name -> [request fields, result value]. The single source of truth for the protocol. */
+export interface RequestMap {
+  init: [{ backend: BackendChoice }, BackendReport];
+  'import-files': [{ files: SourceFile[]; options: ImportOptions }, ImportResult];
+  'import-phantom': [{ options: PhantomOptions }, ImportResult];
+  'list-datasets': [Record<string, never>, DatasetMeta[]];
+  'dataset-samples': [{ datasetId: string; perClass: number }, DatasetSample[]];
+  'dataset-arrays': [{ datasetId: string }, DatasetArraysMessage];
+  'rename-dataset': [{ datasetId: string; name: string }, DatasetMeta];
+  'delete-dataset': [{ datasetId: string }, { deleted: string }];
+  storage: [Record<string, never>, StorageReport];
+}
+
+/** Whole-dataset arrays for callers that need every pixel (tests, exports). */
+export interface DatasetArraysMessage {
+  meta: DatasetMeta;
+  images: Uint8Array;
+  masks: Uint8Array | null;
+  labels: Uint8Array;
+  splits: Uint8Array;
+}
+
+export type RequestType = keyof RequestMap;
+export type RequestArgs<K extends RequestType> = RequestMap[K][0];
+export type ResultOf<K extends RequestType> = RequestMap[K][1];
+
+export type Request = { [K in RequestType]: { type: K; id: number } & RequestArgs<K> }[RequestType];
+
+export interface CancelMessage {
+  type: 'cancel';
+  /** The id of the request to stop. */
+  target: number;
+}
+
+export type ToWorker = Request | CancelMessage;
+
+export interface ProgressEvent {
+  type: 'progress';
+  id: number;
+  stage: string;
+  done: number;
+  total: number;
+  message: string;
+}
+
+export interface ResultMessage<K extends RequestType = RequestType> {
+  type: 'result';
+  id: number;
+  request: K;
+  value: ResultOf<K>;
+}
+
+export type ErrorCode = 'cancelled' | 'bad-input' | 'storage-full' | 'not-found' | 'backend' | 'internal';
+
+export interface ErrorMessage {
+  type: 'error';
+  id: number;
+  code: ErrorCode;
+  message: string;
+}
+
+export interface EngineStatusEvent {
+  type: 'engine-status';
+  status: 'starting' | 'ready' | 'failed';
+  message: string;
+}
+
+export type FromWorker = ProgressEvent | ResultMessage | ErrorMessage | EngineStatusEvent;
+
+const REQUEST_TYPES: ReadonlySet<string> = new Set<RequestType>([
+  'init',
+  'import-files',
+  'import-phantom',
+  'list-datasets',
+  'dataset-samples',
+  'dataset-arrays',
+  'rename-dataset',
+  'delete-dataset',
+  'storage',
+]);
+
+function isRecord(x: unknown): x is Record<string, unknown> {
+  return typeof x === 'object' && x !== null;
+}
+
+/** Guards for what crosses the boundary: a malformed message is answered with an error, never trusted. */
+export function isToWorker(x: unknown): x is ToWorker {
+  if (!isRecord(x) || typeof x.type !== 'string') return false;
+  if (x.type === 'cancel') return typeof x.target === 'number';
+  return REQUEST_TYPES.has(x.type) && typeof x.id === 'number' && Number.isInteger(x.id);
+}
+
+export function isFromWorker(x: unknown): x is FromWorker {
+  if (!isRecord(x) || typeof x.type !== 'string') return false;
+  switch (x.type) {
+    case 'progress':
+      return typeof x.id === 'number' && typeof x.done === 'number' && typeof x.total === 'number';
+    case 'result':
+      return typeof x.id === 'number' && typeof x.request === 'string';
+    case 'error':
+      return typeof x.id === 'number' && typeof x.message === 'string' && typeof x.code === 'string';
+    case 'engine-status':
+      return typeof x.status === 'string';
+    default:
+      return false;
+  }
+}
