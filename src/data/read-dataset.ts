@@ -41,6 +41,8 @@ export async function datasetArrays(id: string): Promise<DatasetArraysMessage> {
   const masks = meta.kind === 'segmentation' ? new Uint8Array(meta.count * mpx) : null;
   const labels = new Uint8Array(meta.count);
   const splits = new Uint8Array(meta.count);
+  const names: string[] = [];
+  let named = true;
   let n = 0;
   for (let k = 0; k < meta.chunkCount; k++) {
     const chunk = await getChunk(id, k);
@@ -48,7 +50,9 @@ export async function datasetArrays(id: string): Promise<DatasetArraysMessage> {
     if (masks && chunk.masks) masks.set(chunk.masks, n * mpx);
     labels.set(chunk.labels, n);
     splits.set(chunk.splits, n);
+    if (chunk.names) names.push(...chunk.names);
+    else named = false;
     n += chunk.labels.length;
   }
-  return { meta, images, masks, labels, splits };
+  return { meta, images, masks, labels, splits, names: named ? names : null };
 }

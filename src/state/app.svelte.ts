@@ -3,7 +3,7 @@
  * the one long job in flight. Components read it and call its methods; none of them talks to the worker.
  */
 import type { DatasetMeta, DatasetSample, StorageReport } from '../data/store-types.ts';
-import type { SkippedFile } from '../data/types.ts';
+import type { AspectMode, SkippedFile } from '../data/types.ts';
 import type { BackendChoice, BackendReport, ImportOptions, ImportResult, PhantomOptions, ProgressEvent, SourceFile } from '../worker/protocol.ts';
 import { EngineClient, EngineError } from './engine-client.ts';
 
@@ -20,6 +20,18 @@ export interface Job {
   progress: ProgressEvent | null;
   cancel: () => void;
 }
+
+/** The import settings panel's values; held here so the headless runner sets them the way a user would. */
+export interface ImportSettings {
+  size: number;
+  aspect: AspectMode;
+  valPct: number;
+  testPct: number;
+  seed: number;
+}
+
+/** How the last import ended, for the runner and tests to wait on. */
+export type ImportOutcome = { ok: true; result: ImportResult } | { ok: false; code: string; message: string };
 
 export interface Notice {
   kind: 'error' | 'info' | 'success';
@@ -48,6 +60,8 @@ export class AppState {
   storage = $state.raw<StorageReport | null>(null);
   job = $state<Job | null>(null);
   notice = $state<Notice | null>(null);
+  importSettings = $state<ImportSettings>({ size: 0, aspect: 'stretch', valPct: 10, testPct: 20, seed: 42 });
+  lastImport = $state.raw<ImportOutcome | null>(null);
 
   selected = $derived(this.datasets.find((d) => d.id === this.selectedId) ?? null);
 
@@ -118,50 +132,59 @@ export class AppState {
   }
 
   /** Runs one long request as the visible job; the UI shows its progress and can cancel it. */
-  private async runJob<T>(title: string, start: (onProgress: (p: ProgressEvent) => void) => { id: number; promise: Promise<T>; cancel: () => void }): Promise<T | null> {
+  private async runJob<T>(
+    title: string,
+    start: (onProgress: (p: ProgressEvent) => void) => { id: number; promise: Promise<T>; cancel: () => void },
+  ): Promise<{ ok: true; value: T } | { ok: false; code: string; message: string }> {
     if (this.job) {
-      this.notice = { kind: 'error', text: `Please wait: "${this.job.title}" is still running.` };
-      return null;
+      const message = `Please wait: "${this.job.title}" is still running.`;
+      this.notice = { kind: 'error', text: message };
+      return { ok: false, code: 'busy', message };
     }
     const call = start((p) => {
       if (this.job) this.job.progress = p;
     });
     this.job = { id: call.id, title, progress: null, cancel: call.cancel };
     try {
-      return await call.promise;
+      return { ok: true, value: await call.promise };
     } catch (err) {
       const e = err as EngineError;
       this.notice = e.code === 'cancelled' ? { kind: 'info', text: `${title}: cancelled; nothing was kept.` } : { kind: 'error', text: e.message };
-      return null;
+      return { ok: false, code: e.code ?? 'internal', message: e.message };
     } finally {
       this.job = null;
     }
   }
 
+  /** Imports with the settings panel's current values. */
+  importWithSettings(files: SourceFile[]): Promise<ImportResult | null> {
+    const s = this.importSettings;
+    return this.importFiles(files, { size: s.size, aspect: s.aspect, splitFractions: { val: s.valPct / 100, test: s.testPct / 100 }, splitSeed: s.seed });
+  }
+
   async importFiles(files: SourceFile[], options: ImportOptions): Promise<ImportResult | null> {
     const label = files.length === 1 ? files[0]!.path : `${files.length} files`;
-    const result = await this.runJob(`Importing ${label}`, (onProgress) => this.engine.start('import-files', { files, options }, onProgress));
-    await this.afterImport(result);
-    return result;
+    return this.finishImport(await this.runJob(`Importing ${label}`, (onProgress) => this.engine.start('import-files', { files, options }, onProgress)));
   }
 
   async importPhantom(options: PhantomOptions): Promise<ImportResult | null> {
-    const result = await this.runJob(`Generating ${options.count} phantoms`, (onProgress) => this.engine.start('import-phantom', { options }, onProgress));
-    await this.afterImport(result);
-    return result;
+    return this.finishImport(await this.runJob(`Generating ${options.count} phantoms`, (onProgress) => this.engine.start('import-phantom', { options }, onProgress)));
   }
 
-  private async afterImport(result: ImportResult | null): Promise<void> {
-    if (result) {
-      const d = result.dataset;
+  private async finishImport(outcome: { ok: true; value: ImportResult } | { ok: false; code: string; message: string }): Promise<ImportResult | null> {
+    if (outcome.ok) {
+      const d = outcome.value.dataset;
+      const skipped = outcome.value.skipped;
       this.notice = {
         kind: 'success',
-        text: `Imported "${d.name}": ${d.count} images at ${d.size}×${d.size} px${result.skipped.length ? `; ${result.skipped.length} files skipped (listed below)` : ''}.`,
-        skipped: result.skipped,
+        text: `Imported "${d.name}": ${d.count} images at ${d.size}×${d.size} px${skipped.length ? `; ${skipped.length} files skipped (listed below)` : ''}.`,
+        skipped,
       };
       this.selectedId = d.id;
     }
     await this.refresh();
+    this.lastImport = outcome.ok ? { ok: true, result: outcome.value } : outcome;
+    return outcome.ok ? outcome.value : null;
   }
 
   async rename(id: string, name: string): Promise<void> {

@@ -93,6 +93,8 @@ export interface DatasetArraysMessage {
   masks: Uint8Array | null;
   labels: Uint8Array;
   splits: Uint8Array;
+  /** Source names (file stems or paths) in stored order, where the source had them. */
+  names: string[] | null;
 }
 
 export type RequestType = keyof RequestMap;

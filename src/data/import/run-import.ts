@@ -84,7 +84,7 @@ async function dispatch(files: SourceFile[], ctx: ImportContext, depth: number):
       if (!isZip(bytes)) throw new DataError(`${only.path} is not a zip archive (its first bytes are not a zip signature).`, 'zip-corrupt');
       if (depth > 0) throw new DataError(`${only.path} is a zip inside a zip; unpack the outer one first.`, 'zip-nested');
       ctx.progress('unpacking', 0, 1, `unpacking ${only.path}`);
-      const entries = readZip(bytes);
+      const entries = readZip(bytes, {}, only.path);
       const inner: SourceFile[] = entries.map((e) => ({ path: e.path, file: new Blob([e.bytes as Uint8Array<ArrayBuffer>]) }));
       if (inner.length === 0) throw new DataError(`${only.path} is an empty archive.`, 'zip-empty');
       return dispatch(inner, ctx, depth + 1);

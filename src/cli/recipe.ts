@@ -1,0 +1,74 @@
+/**
+ * The headless runner: `npm run recipe -- --task <name> --data <...> [flags]` (flags in args.ts).
+ * It drives the real app in headless Chromium, so every number it prints came from the same worker code
+ * the UI runs. Writes DIR/report.json; exits non-zero with one clear message on any failure.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseRunnerArgs, UsageError, USAGE } from './args.ts';
+import { formatSplitTable } from './print.ts';
+import { openSession, waitForEngine } from './session.ts';
+import { runImport } from './tasks/import.ts';
+import type { BackendReport } from '../worker/protocol.ts';
+
+const log = (s: string) => process.stderr.write(`${s}\n`);
+
+async function main(): Promise<number> {
+  let args;
+  try {
+    args = parseRunnerArgs(process.argv.slice(2));
+  } catch (err) {
+    if (err instanceof UsageError) {
+      log(`error: ${err.message}\n${USAGE}`);
+      return 2;
+    }
+    throw err;
+  }
+  const started = Date.now();
+  const session = await openSession({ backend: args.backend, build: args.build, log });
+  try {
+    const backend = (await waitForEngine(session.page)) as BackendReport;
+    log(`backend: ${backend.name}${backend.adapter ? ` (${backend.adapter.vendor} ${backend.adapter.architecture}${backend.adapter.isFallbackAdapter ? ', software fallback' : ''})` : ''}; self-test ${backend.selfTest.passed ? 'passed' : 'FAILED'}`);
+    if (backend.fallbackReason) log(`note: ${backend.fallbackReason}`);
+    if (!backend.selfTest.passed) throw new Error(`the ${backend.name} backend failed its self-test: ${backend.selfTest.detail}`);
+
+    const imported = await runImport(session.page, args, log);
+    const d = imported.dataset;
+    const report = {
+      task: args.task,
+      dataset: {
+        name: d.name,
+        kind: d.kind,
+        size: d.size,
+        channels: d.channels,
+        classes: d.classes,
+        labelled: d.labelled,
+        count: d.count,
+        counts: d.counts,
+        split_origin: d.splitOrigin,
+        source: d.source,
+        sha256: d.sha256,
+        skipped: imported.skipped,
+      },
+      backend: { name: backend.name, adapter: backend.adapter, self_test: backend.selfTest, tfjs: backend.tfjsVersion },
+      seconds: Math.round((Date.now() - started) / 100) / 10,
+    };
+    process.stdout.write(`\n${d.name}: ${d.kind}, ${d.count} images at ${d.size}x${d.size}x${d.channels}${imported.skipped.length ? `, ${imported.skipped.length} files skipped` : ''}\n`);
+    process.stdout.write(`${formatSplitTable(d.counts, d.classes)}\n`);
+    mkdirSync(args.out, { recursive: true });
+    const path = join(args.out, 'report.json');
+    writeFileSync(path, `${JSON.stringify(report, null, 2)}\n`);
+    process.stdout.write(`report: ${path}\n`);
+    return 0;
+  } finally {
+    await session.close();
+  }
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err: Error) => {
+    log(`error: ${err.message}`);
+    process.exit(1);
+  },
+);

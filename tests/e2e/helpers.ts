@@ -1,0 +1,66 @@
+/** Shared steps of the end-to-end tests: they drive the page as a user does and read `globalThis.ssgnet`. */
+import { existsSync, mkdirSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { expect, type Page } from '@playwright/test';
+import type { DatasetMeta } from '../../src/data/store-types.ts';
+import type { ImportOutcome } from '../../src/state/app.svelte.ts';
+import type { DatasetArraysMessage } from '../../src/worker/protocol.ts';
+
+export const SHARED_DATA = resolve(import.meta.dirname, '../../../shared/data');
+export const hasSharedData = (sub: string) => existsSync(resolve(SHARED_DATA, sub));
+export const SCREENS = resolve(import.meta.dirname, '../../test-results/screens');
+
+type App = {
+  backend: unknown;
+  engineFailed: boolean;
+  job: unknown;
+  datasets: DatasetMeta[];
+  lastImport: ImportOutcome | null;
+  engine: { call: (type: string, args: unknown) => Promise<unknown> };
+};
+
+/** Opens the app and waits until the engine is ready and any start-up import has finished. */
+export async function openApp(page: Page, query = ''): Promise<void> {
+  await page.goto(`./${query}`);
+  await waitIdle(page);
+}
+
+export async function waitIdle(page: Page): Promise<void> {
+  await page.waitForFunction(
+    () => {
+      const app = (globalThis as unknown as { ssgnet?: App }).ssgnet;
+      return app && (app.backend !== null || app.engineFailed) && app.job === null;
+    },
+    null,
+    { timeout: 170_000, polling: 200 },
+  );
+}
+
+export async function datasets(page: Page): Promise<DatasetMeta[]> {
+  return page.evaluate(() => JSON.parse(JSON.stringify((globalThis as unknown as { ssgnet: App }).ssgnet.datasets)));
+}
+
+/** Sets files on one of the import inputs, as the file dialog would, and waits for the import's outcome. */
+export async function importThrough(page: Page, input: 'file-input' | 'folder-input', path: string): Promise<ImportOutcome> {
+  await page.evaluate(() => ((globalThis as unknown as { ssgnet: App }).ssgnet.lastImport = null));
+  await page.setInputFiles(`[data-testid=${input}]`, path);
+  await page.waitForFunction(() => (globalThis as unknown as { ssgnet: App }).ssgnet.lastImport !== null, null, { timeout: 170_000, polling: 200 });
+  return page.evaluate(() => JSON.parse(JSON.stringify((globalThis as unknown as { ssgnet: App }).ssgnet.lastImport)));
+}
+
+/** Every stored array of a dataset, read back through the engine (numbers only: typed arrays as plain arrays). */
+export async function storedArrays(page: Page, datasetId: string): Promise<{ meta: DatasetMeta; images: number[]; masks: number[] | null; labels: number[]; splits: number[]; names: string[] | null }> {
+  return page.evaluate(async (id) => {
+    const a = (await (globalThis as unknown as { ssgnet: App }).ssgnet.engine.call('dataset-arrays', { datasetId: id })) as DatasetArraysMessage;
+    return { meta: a.meta, images: Array.from(a.images), masks: a.masks ? Array.from(a.masks) : null, labels: Array.from(a.labels), splits: Array.from(a.splits), names: a.names };
+  }, datasetId);
+}
+
+export async function shot(page: Page, name: string): Promise<void> {
+  mkdirSync(SCREENS, { recursive: true });
+  await page.screenshot({ path: resolve(SCREENS, `${name}.png`), fullPage: true });
+}
+
+export async function expectNotice(page: Page, pattern: RegExp): Promise<void> {
+  await expect(page.getByTestId('notice')).toContainText(pattern);
+}
