@@ -30,7 +30,7 @@ export async function selfTestStep(): Promise<StepResult> {
     b: tf.variable(tf.zeros([2])),
   }));
   const x = fixed([4, 11, 11, 1], 21, 1) as tf.Tensor4D;
-  const y = tf.oneHot(tf.tensor1d([0, 1, 1, 0], 'int32'), 2);
+  const y = tf.tidy(() => tf.oneHot(tf.tensor1d([0, 1, 1, 0], 'int32'), 2));
   const opt = tf.train.sgd(0.1);
   try {
     const loss = opt.minimize(

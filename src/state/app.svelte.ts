@@ -54,6 +54,8 @@ export class AppState {
   backend = $state.raw<BackendReport | null>(null);
   engineMessage = $state('starting the engine…');
   engineFailed = $state(false);
+  /** True once start() has finished (engine up, and the demo data imported on a fresh browser). */
+  ready = $state(false);
   datasets = $state.raw<DatasetMeta[]>([]);
   selectedId = $state<string | null>(null);
   samples = $state.raw<DatasetSample[]>([]);
@@ -91,6 +93,8 @@ export class AppState {
       this.engineFailed = true;
       this.engineMessage = (err as Error).message;
       this.notice = { kind: 'error', text: `The engine could not start: ${(err as Error).message}` };
+    } finally {
+      this.ready = true;
     }
   }
 
@@ -101,6 +105,7 @@ export class AppState {
     this.engine.terminate();
     this.engine = this.makeEngine();
     this.backend = null;
+    this.ready = false;
     this.engineFailed = false;
     this.engineMessage = `starting the ${choice} backend…`;
     await this.start();

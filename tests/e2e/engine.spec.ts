@@ -49,3 +49,21 @@ test('?backend=cpu forces the CPU backend, and the setting switches and persists
   await page.getByRole('button', { name: 'System' }).click();
   await expect(page.getByTestId('self-test')).toContainText('passed');
 });
+
+test('without WebGPU the app says so plainly and continues on a fallback backend', async ({ baseURL }) => {
+  const { chromium } = await import('@playwright/test');
+  const { chromiumArgs, findChromium } = await import('../../src/cli/chromium.ts');
+  const browser = await chromium.launch({ executablePath: findChromium(), args: chromiumArgs().filter((a) => a !== '--enable-unsafe-webgpu') });
+  try {
+    const page = await browser.newPage({ baseURL, viewport: { width: 1280, height: 900 } });
+    await openApp(page, '?nodemo=1');
+    const b = await backendOf(page);
+    expect(b.name).not.toBe('webgpu');
+    expect(b.selfTest.passed).toBe(true);
+    await page.getByRole('button', { name: 'System' }).click();
+    await expect(page.getByTestId('fallback')).toContainText('no WebGPU adapter');
+    await shot(page, '02b-system-no-webgpu');
+  } finally {
+    await browser.close();
+  }
+});

@@ -13,6 +13,7 @@ export const SCREENS = resolve(import.meta.dirname, '../../test-results/screens'
 type App = {
   backend: unknown;
   engineFailed: boolean;
+  ready: boolean;
   job: unknown;
   datasets: DatasetMeta[];
   lastImport: ImportOutcome | null;
@@ -29,7 +30,7 @@ export async function waitIdle(page: Page): Promise<void> {
   await page.waitForFunction(
     () => {
       const app = (globalThis as unknown as { ssgnet?: App }).ssgnet;
-      return app && (app.backend !== null || app.engineFailed) && app.job === null;
+      return app && app.ready && app.job === null;
     },
     null,
     { timeout: 170_000, polling: 200 },

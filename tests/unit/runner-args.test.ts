@@ -1,0 +1,21 @@
+import { describe, expect, it } from 'vitest';
+import { parseRunnerArgs, UsageError } from '../../src/cli/args.ts';
+import { formatSplitTable } from '../../src/cli/print.ts';
+
+describe('runner flags', () => {
+  it('parses the documented flags with their defaults', () => {
+    expect(parseRunnerArgs(['--task', 'import', '--data', 'phantom'])).toEqual({ task: 'import', data: 'phantom', size: 0, backend: 'auto', seed: 42, count: 300, out: 'out/import', build: true });
+    expect(parseRunnerArgs(['--task', 'import', '--data', 'x.npz', '--size', '64', '--backend', 'cpu', '--seed', '7', '--out', 'o', '--no-build'])).toMatchObject({ size: 64, backend: 'cpu', seed: 7, out: 'o', build: false });
+  });
+  it('refuses unknown tasks, flags and bad values with a usage error', () => {
+    expect(() => parseRunnerArgs(['--task', 'dance', '--data', 'phantom'])).toThrow(UsageError);
+    expect(() => parseRunnerArgs(['--task', 'import'])).toThrow(/--data is required/);
+    expect(() => parseRunnerArgs(['--task', 'import', '--data', 'p', '--size', 'big'])).toThrow(/--size must be an integer/);
+    expect(() => parseRunnerArgs(['--task', 'import', '--data', 'p', '--backend', 'tpu'])).toThrow(/--backend/);
+    expect(() => parseRunnerArgs(['--task', 'import', '--data', 'p', '--frobnicate'])).toThrow(UsageError);
+  });
+  it('prints the split table with totals', () => {
+    const t = formatSplitTable({ train: { a: 2, b: 3 }, val: { a: 1, b: 0 }, test: { a: 1, b: 1 } }, ['a', 'b']);
+    expect(t.split('\n')).toEqual(['split  a  b  total', '-----  -  -  -----', 'train  2  3      5', 'val    1  0      1', 'test   1  1      2', 'all    4  4      8']);
+  });
+});
