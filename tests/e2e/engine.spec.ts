@@ -24,7 +24,7 @@ test('a fresh browser gets WebGPU, a passing self-test, and the built-in demo da
   await expect(page.getByTestId('thumbs').first().locator('canvas')).toHaveCount(8);
   await shot(page, '01-data-demo');
 
-  await page.getByRole('button', { name: 'System' }).click();
+  await page.getByRole('navigation').getByRole('button', { name: 'System' }).click();
   await expect(page.getByTestId('backend-name')).toHaveText('webgpu');
   await expect(page.getByTestId('adapter')).toContainText(b.adapter!.architecture);
   await expect(page.getByTestId('self-test')).toContainText('passed');
@@ -39,14 +39,14 @@ test('?backend=cpu forces the CPU backend, and the setting switches and persists
   // The setting (no URL parameter): choose WebGL in the System view, apply, and it survives a reload.
   await page.goto('./?nodemo=1');
   await waitIdle(page);
-  await page.getByRole('button', { name: 'System' }).click();
+  await page.getByRole('navigation').getByRole('button', { name: 'System' }).click();
   await page.getByLabel('Backend', { exact: true }).selectOption('webgl');
   await page.getByRole('button', { name: 'Apply' }).click();
   await expect(page.getByTestId('backend-name')).toHaveText('webgl', { timeout: 120_000 });
   await page.reload();
   await waitIdle(page);
   expect((await backendOf(page)).name).toBe('webgl');
-  await page.getByRole('button', { name: 'System' }).click();
+  await page.getByRole('navigation').getByRole('button', { name: 'System' }).click();
   await expect(page.getByTestId('self-test')).toContainText('passed');
 });
 
@@ -60,7 +60,8 @@ test('without WebGPU the app says so plainly and continues on a fallback backend
     const b = await backendOf(page);
     expect(b.name).not.toBe('webgpu');
     expect(b.selfTest.passed).toBe(true);
-    await page.getByRole('button', { name: 'System' }).click();
+    await expect(page.getByTestId('fallback-banner')).toContainText('no WebGPU adapter'); // on every view, not only System
+    await page.getByRole('navigation').getByRole('button', { name: 'System' }).click();
     await expect(page.getByTestId('fallback')).toContainText('no WebGPU adapter');
     await shot(page, '02b-system-no-webgpu');
   } finally {
