@@ -2,8 +2,7 @@
  * The dataset store: IndexedDB through idb-keyval, in one database of its own.
  *
  * Layout (schema STORE_SCHEMA_VERSION):
- *   'schema'                   -> number
- *   'datasets'                 -> string[]            the index: ids of committed datasets, in order
+ *   'datasets'                 -> DatasetIndex        the index: { schema, ids of committed datasets in order }
  *   'dataset:<id>:meta'        -> DatasetMeta         small, read for listings
  *   'dataset:<id>:chunk:<k>'   -> DatasetChunk        up to CHUNK_IMAGES images each
  *
@@ -25,6 +24,13 @@ function db(): UseStore {
 }
 
 const INDEX_KEY = 'datasets';
+
+/** The one small record read first: which datasets exist, and which layout wrote them. */
+interface DatasetIndex {
+  schema: number;
+  ids: string[];
+}
+const indexOf = (ids: string[]): DatasetIndex => ({ schema: STORE_SCHEMA_VERSION, ids });
 const metaKey = (id: string) => `dataset:${id}:meta`;
 const chunkKey = (id: string, k: number) => `dataset:${id}:chunk:${k}`;
 
@@ -43,9 +49,10 @@ export function storageError(err: unknown, what: string): Error {
 
 /** Checks the schema on start: refuses a store written by a newer version instead of misreading it. */
 export async function openStore(): Promise<void> {
-  const schema = await get<number>('schema', db());
+  const index = await get<DatasetIndex>(INDEX_KEY, db());
+  const schema = index?.schema;
   if (schema === undefined) {
-    await set('schema', STORE_SCHEMA_VERSION, db());
+    await set(INDEX_KEY, indexOf([]), db());
   } else if (schema > STORE_SCHEMA_VERSION) {
     throw new DataError(
       `This browser's data was written by a newer version of the app (store schema ${schema}, this app reads ` +
@@ -67,7 +74,7 @@ async function sweepOrphans(): Promise<void> {
 }
 
 async function listIds(): Promise<string[]> {
-  return (await get<string[]>(INDEX_KEY, db())) ?? [];
+  return (await get<DatasetIndex>(INDEX_KEY, db()))?.ids ?? [];
 }
 
 export async function listDatasets(): Promise<DatasetMeta[]> {
@@ -99,7 +106,7 @@ export async function renameDataset(id: string, name: string): Promise<DatasetMe
 export async function deleteDataset(id: string): Promise<void> {
   const meta = await getMeta(id);
   // Unlist first: if the tab closes midway, the leftover chunks are orphans and get swept at next start.
-  await set(INDEX_KEY, (await listIds()).filter((x) => x !== id), db());
+  await set(INDEX_KEY, indexOf((await listIds()).filter((x) => x !== id)), db());
   const ks = [metaKey(id)];
   for (let k = 0; k < meta.chunkCount; k++) ks.push(chunkKey(id, k));
   await delMany(ks, db());
@@ -170,7 +177,7 @@ export class DatasetWriter {
       bytes: this.bytes,
     };
     try {
-      await setMany([[metaKey(this.id), full], [INDEX_KEY, [...(await listIds()), this.id]]], db());
+      await setMany([[metaKey(this.id), full], [INDEX_KEY, indexOf([...(await listIds()), this.id])]], db());
     } catch (err) {
       throw storageError(err, what);
     }

@@ -87,3 +87,38 @@ test('rename and delete persist across a reload', async ({ page }) => {
   await waitIdle(page);
   expect(await datasets(page)).toEqual([]);
 });
+
+test('a store written by a newer version of the app is refused with a message, not misread', async ({ page }) => {
+  await openApp(page);
+  await page.evaluate(
+    () =>
+      new Promise<void>((resolve, reject) => {
+        const open = indexedDB.open('ssgnet');
+        open.onsuccess = () => {
+          const tx = open.result.transaction('kv', 'readwrite');
+          tx.objectStore('kv').put({ schema: 99, ids: [] }, 'datasets');
+          tx.oncomplete = () => {
+            open.result.close();
+            resolve();
+          };
+          tx.onerror = () => reject(tx.error);
+        };
+        open.onerror = () => reject(open.error);
+      }),
+  );
+  await page.reload();
+  await waitIdle(page);
+  await expect(page.getByTestId('notice')).toContainText('written by a newer version of the app (store schema 99');
+});
+
+test('the phantom settings make a set of the chosen size and count', async ({ page }) => {
+  await openApp(page, '?nodemo=1');
+  await page.getByText('Import settings').click();
+  await page.getByLabel('Size', { exact: true }).fill('32');
+  await page.getByLabel('Images', { exact: true }).fill('40');
+  await page.getByLabel('Seed', { exact: true }).fill('7');
+  await page.getByRole('button', { name: 'Generate' }).click();
+  await waitIdle(page);
+  const [d] = await datasets(page);
+  expect(d).toMatchObject({ size: 32, count: 40, name: 'Phantoms 32px, seed 7' });
+});
