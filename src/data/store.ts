@@ -13,15 +13,10 @@
  * sha256 of a dataset = SHA-256 of the concatenated SHA-256 digests of its chunks in order, where a chunk's
  * digest covers images, then masks (if any), then labels, then split codes.
  */
-import { createStore, del, delMany, get, keys, set, setMany, type UseStore } from 'idb-keyval';
+import { del, delMany, get, keys, set, setMany } from 'idb-keyval';
 import { DataError } from './errors.ts';
+import { db, isQuotaError } from './idb.ts';
 import { CHUNK_IMAGES, STORE_SCHEMA_VERSION, type DatasetChunk, type DatasetMeta, type StorageReport } from './store-types.ts';
-
-let store: UseStore | null = null;
-function db(): UseStore {
-  store ??= createStore('ssgnet', 'kv');
-  return store;
-}
 
 const INDEX_KEY = 'datasets';
 
@@ -36,8 +31,7 @@ const chunkKey = (id: string, k: number) => `dataset:${id}:chunk:${k}`;
 
 /** Turns IndexedDB's quota failure into a message a person can act on. */
 export function storageError(err: unknown, what: string): Error {
-  const name = err instanceof DOMException ? err.name : (err as { name?: string })?.name;
-  if (name === 'QuotaExceededError') {
+  if (isQuotaError(err)) {
     return new DataError(
       `Storage is full: ${what} did not fit in this browser's storage quota. Nothing was kept from it and ` +
         'earlier datasets are intact. Delete a dataset or free disk space, then try again.',
