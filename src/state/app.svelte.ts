@@ -6,8 +6,9 @@ import type { DatasetMeta, DatasetSample, StorageReport } from '../data/store-ty
 import type { AspectMode, SkippedFile } from '../data/types.ts';
 import type { BackendChoice, BackendReport, ImportOptions, ImportResult, PhantomOptions, ProgressEvent, SourceFile } from '../worker/protocol.ts';
 import { EngineClient, EngineError } from './engine-client.ts';
+import { GeneratorsState } from './generators.svelte.ts';
 
-export type View = 'data' | 'system';
+export type View = 'data' | 'generators' | 'system';
 
 /** The demo set a fresh browser opens on: small enough to import in seconds, big enough to train on. */
 export const DEMO_PHANTOM: PhantomOptions = { size: 64, count: 300, seed: 1, name: 'Phantom ultrasound (demo)' };
@@ -64,6 +65,7 @@ export class AppState {
   notice = $state<Notice | null>(null);
   importSettings = $state<ImportSettings>({ size: 0, aspect: 'stretch', valPct: 10, testPct: 20, seed: 42 });
   lastImport = $state.raw<ImportOutcome | null>(null);
+  readonly generators = new GeneratorsState(this);
 
   selected = $derived(this.datasets.find((d) => d.id === this.selectedId) ?? null);
 
@@ -85,7 +87,7 @@ export class AppState {
     try {
       this.backend = await this.engine.call('init', { backend: this.backendChoice });
       this.engineMessage = `${this.backend.name} ready`;
-      await this.refresh();
+      await Promise.all([this.refresh(), this.generators.refresh()]);
       if (this.datasets.length === 0 && !new URLSearchParams(location.search).has('nodemo')) {
         await this.importPhantom(DEMO_PHANTOM);
       }
@@ -137,7 +139,7 @@ export class AppState {
   }
 
   /** Runs one long request as the visible job; the UI shows its progress and can cancel it. */
-  private async runJob<T>(
+  async runJob<T>(
     title: string,
     start: (onProgress: (p: ProgressEvent) => void) => { id: number; promise: Promise<T>; cancel: () => void },
   ): Promise<{ ok: true; value: T } | { ok: false; code: string; message: string }> {

@@ -9,6 +9,9 @@ import { CancelledError } from '../data/import/import-context.ts';
 import { datasetArrays, datasetSamples } from '../data/read-dataset.ts';
 import { deleteDataset, listDatasets, openStore, renameDataset, storageReport } from '../data/store.ts';
 import { chooseBackend } from '../gpu/backend.ts';
+import { deleteRun, getRun, listRuns } from '../pipeline/generator-runs.ts';
+import { exportSamplesZip, gridPng, interpolateRun, sampleRun } from '../pipeline/run-sampler.ts';
+import { trainGenerators } from '../pipeline/train-generators.ts';
 import { isToWorker, type ErrorCode, type FromWorker, type Request, type RequestType, type ResultOf } from './protocol.ts';
 
 const scope = self as unknown as DedicatedWorkerGlobalScope;
@@ -64,6 +67,27 @@ async function handle(req: Request, signal: AbortSignal): Promise<ResultOf<Reque
       return { deleted: req.datasetId };
     case 'storage':
       return storageReport();
+    case 'train-generators': {
+      const runs = await trainGenerators(req.options, signal, (tick) =>
+        post({ type: 'progress', id: req.id, stage: `training ${tick.className}`, done: tick.imagesSeen, total: tick.kimgTarget * 1000, message: tick.message, train: tick }),
+      );
+      return { runs };
+    }
+    case 'list-generator-runs':
+      return listRuns();
+    case 'delete-generator-run':
+      await deleteRun(req.runId);
+      return { deleted: req.runId };
+    case 'sample-run':
+      return sampleRun(req.runId, req.firstSeed, req.count, req.psi);
+    case 'interpolate-run':
+      return interpolateRun(req.runId, req.seedA, req.seedB, req.steps, req.psi);
+    case 'export-samples': {
+      const run = await getRun(req.runId);
+      return { zip: await exportSamplesZip(req.runId, req.firstSeed, req.count, req.psi), fileName: `${run.datasetName}-${run.className}-samples.zip`.replace(/[^\w.-]+/g, '_') };
+    }
+    case 'run-grid-png':
+      return { png: await gridPng(req.runId, req.seed, req.count, req.psi) };
     default: {
       const never: never = req;
       throw new Error(`unknown request ${(never as { type: string }).type}`);

@@ -7,6 +7,9 @@
  */
 import type { AspectMode, DatasetKind, SkippedFile, SplitFractions } from '../data/types.ts';
 import type { DatasetMeta, DatasetSample, StorageReport } from '../data/store-types.ts';
+import type { GeneratorRunMeta } from '../pipeline/generator-runs.ts';
+import type { SampleGrid } from '../pipeline/sample-grid.ts';
+import type { TrainGeneratorsOptions, TrainTick } from '../pipeline/train-generators.ts';
 
 export type BackendName = 'webgpu' | 'webgl' | 'cpu';
 export type BackendChoice = BackendName | 'auto';
@@ -84,6 +87,13 @@ export interface RequestMap {
   'rename-dataset': [{ datasetId: string; name: string }, DatasetMeta];
   'delete-dataset': [{ datasetId: string }, { deleted: string }];
   storage: [Record<string, never>, StorageReport];
+  'train-generators': [{ options: TrainGeneratorsOptions }, { runs: GeneratorRunMeta[] }];
+  'list-generator-runs': [Record<string, never>, GeneratorRunMeta[]];
+  'delete-generator-run': [{ runId: string }, { deleted: string }];
+  'sample-run': [{ runId: string; firstSeed: number; count: number; psi: number }, SampleGrid & { seeds: number[] }];
+  'interpolate-run': [{ runId: string; seedA: number; seedB: number; steps: number; psi: number }, SampleGrid];
+  'export-samples': [{ runId: string; firstSeed: number; count: number; psi: number }, { zip: Uint8Array; fileName: string }];
+  'run-grid-png': [{ runId: string; seed: number; count: number; psi: number }, { png: Uint8Array }];
 }
 
 /** Whole-dataset arrays for callers that need every pixel (tests, exports). */
@@ -118,6 +128,8 @@ export interface ProgressEvent {
   done: number;
   total: number;
   message: string;
+  /** Present while a generator trains: its counters, latest losses and, now and then, fresh samples. */
+  train?: TrainTick;
 }
 
 export interface ResultMessage<K extends RequestType = RequestType> {
@@ -154,6 +166,13 @@ const REQUEST_TYPES: ReadonlySet<string> = new Set<RequestType>([
   'rename-dataset',
   'delete-dataset',
   'storage',
+  'train-generators',
+  'list-generator-runs',
+  'delete-generator-run',
+  'sample-run',
+  'interpolate-run',
+  'export-samples',
+  'run-grid-png',
 ]);
 
 function isRecord(x: unknown): x is Record<string, unknown> {

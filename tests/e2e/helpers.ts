@@ -26,14 +26,14 @@ export async function openApp(page: Page, query = ''): Promise<void> {
   await waitIdle(page);
 }
 
-export async function waitIdle(page: Page): Promise<void> {
+export async function waitIdle(page: Page, timeout = 170_000): Promise<void> {
   await page.waitForFunction(
     () => {
       const app = (globalThis as unknown as { ssgnet?: App }).ssgnet;
       return app && app.ready && app.job === null;
     },
     null,
-    { timeout: 170_000, polling: 200 },
+    { timeout, polling: 200 },
   );
 }
 

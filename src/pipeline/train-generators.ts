@@ -1,0 +1,247 @@
+/**
+ * Trains one generator per class of a dataset, the classes queued one after another (RECIPE §1): each
+ * generator sees only its own class's training split. A segmentation set without class labels gets one
+ * generator on all its training images.
+ *
+ * Runs are resumable: each is stored with its checkpoint (generator-runs.ts), so a stop, a reload or a
+ * crash continues from the last checkpoint, and the curves continue with it. A NaN loss or a lost GPU
+ * pauses the run at its last good checkpoint with a message saying so.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { datasetArrays } from '../data/read-dataset.ts';
+import { deriveSeed, mulberry32 } from '../data/rng.ts';
+import { watchDevice } from '../gpu/device-watch.ts';
+import type { GanPresetName, GanResolution } from '../models/generator-config.ts';
+import { restoreCheckpoint, saveCheckpoint, type GanCheckpoint } from '../train/checkpoint.ts';
+import { ganTrainingPreset } from '../train/gan-config.ts';
+import { createGanState, disposeGanState, type GanState } from '../train/gan-state.ts';
+import { ganStep, type GanStepStats } from '../train/gan-step.ts';
+import type { DatasetArraysMessage } from '../worker/protocol.ts';
+import { classTrainIndices, imagesTensor } from './class-images.ts';
+import { createRun, getCheckpoint, listRuns, saveCheckpointWithMeta, saveMeta, RUNS_SCHEMA_VERSION, type CurvePoint, type GeneratorRunMeta } from './generator-runs.ts';
+import { sampleGrid, type SampleGrid } from './sample-grid.ts';
+
+export interface TrainGeneratorsOptions {
+  datasetId: string;
+  preset: GanPresetName;
+  /** Thousands of real images each generator is shown in total (a resumed run counts what it has done). */
+  kimg: number;
+  /** Generator output size; default 32 for datasets up to 32 px, else 64. */
+  resolution?: GanResolution;
+  batchSize?: number;
+  seed?: number;
+  /** Only these classes (indices); default all. */
+  classes?: number[];
+  /** Seconds between checkpoints (default 60); one is always written when a run stops. */
+  checkpointSeconds?: number;
+  /** Seconds between sample-grid refreshes (default 20). */
+  sampleSeconds?: number;
+}
+
+/** What the UI hears while a generator trains. */
+export interface TrainTick {
+  runId: string;
+  className: string;
+  status: GeneratorRunMeta['status'];
+  step: number;
+  imagesSeen: number;
+  kimgTarget: number;
+  stepsPerSecond: number;
+  etaSeconds: number | null;
+  point: CurvePoint | null;
+  samples: SampleGrid | null;
+  message: string;
+}
+
+type Emit = (tick: TrainTick) => void;
+
+/** Describes the augmentation D sees, for the UI and reports. */
+const AUGMENTATION = 'ADA: adaptive probability p (target r_t = 0.6) of x-flip, integer translation, brightness and contrast, applied to real and generated images alike';
+
+function newRunId(): string {
+  return `gr-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 7)}`;
+}
+
+function pickResolution(size: number, wanted?: GanResolution): GanResolution {
+  return wanted ?? (size <= 32 ? 32 : 64);
+}
+
+/** Finds the unfinished run for this dataset, class and setting, or makes a new one. */
+async function runFor(a: DatasetArraysMessage, classIndex: number | null, opts: TrainGeneratorsOptions): Promise<GeneratorRunMeta> {
+  const resolution = pickResolution(a.meta.size, opts.resolution);
+  const batchSize = opts.batchSize ?? 16;
+  const seed = opts.seed ?? 0;
+  const existing = (await listRuns()).find(
+    (r) => r.datasetId === a.meta.id && r.classIndex === classIndex && r.preset === opts.preset && r.resolution === resolution && r.batchSize === batchSize && r.seed === seed && r.status !== 'failed',
+  );
+  if (existing) return { ...existing, kimgTarget: Math.max(opts.kimg, existing.kimgTarget) };
+  const config = ganTrainingPreset(opts.preset, resolution, a.meta.channels, { batchSize, seed });
+  const probe = createGanState(config);
+  const parameters = { generator: probe.G.parameterCount(), discriminator: probe.D.parameterCount() };
+  disposeGanState(probe);
+  const now = new Date().toISOString();
+  const meta: GeneratorRunMeta = {
+    schema: RUNS_SCHEMA_VERSION,
+    id: newRunId(),
+    datasetId: a.meta.id,
+    datasetName: a.meta.name,
+    classIndex,
+    className: classIndex === null ? 'all images' : a.meta.classes[classIndex]!,
+    realCount: classTrainIndices(a, classIndex).length,
+    preset: opts.preset,
+    resolution,
+    channels: a.meta.channels,
+    batchSize,
+    seed,
+    kimgTarget: opts.kimg,
+    augmentation: AUGMENTATION,
+    parameters,
+    status: 'queued',
+    message: 'waiting for its turn',
+    step: 0,
+    imagesSeen: 0,
+    seconds: 0,
+    checkpointStep: null,
+    curve: [],
+    quality: [],
+    featureExtractor: null,
+    createdAt: now,
+    updatedAt: now,
+  };
+  await createRun(meta);
+  return meta;
+}
+
+export async function trainGenerators(opts: TrainGeneratorsOptions, signal: AbortSignal, emit: Emit): Promise<GeneratorRunMeta[]> {
+  if (!(opts.kimg > 0)) throw new Error(`kimg must be positive (got ${opts.kimg}).`);
+  const a = await datasetArrays(opts.datasetId);
+  const classIndices: (number | null)[] = a.meta.labelled ? (opts.classes ?? a.meta.classes.map((_, i) => i)) : [null];
+  const runs: GeneratorRunMeta[] = [];
+  for (const c of classIndices) {
+    const run = await runFor(a, c, opts);
+    if (run.realCount === 0) throw new Error(`Class "${run.className}" has no training images; a generator cannot learn it.`);
+    runs.push(run);
+  }
+  const results: GeneratorRunMeta[] = [];
+  for (const run of runs) {
+    if (signal.aborted) break;
+    results.push(await trainOne(a, run, opts, signal, emit));
+    if (results.at(-1)!.status === 'paused' && !signal.aborted) break; // a NaN or a lost GPU stops the queue
+  }
+  return results;
+}
+
+async function loadState(run: GeneratorRunMeta, channels: 1 | 3): Promise<GanState> {
+  const ckpt: GanCheckpoint | null = run.checkpointStep !== null ? await getCheckpoint(run.id) : null;
+  if (ckpt) return restoreCheckpoint(ckpt);
+  return createGanState(ganTrainingPreset(run.preset, run.resolution, channels, { batchSize: run.batchSize, seed: run.seed }));
+}
+
+async function trainOne(a: DatasetArraysMessage, start: GeneratorRunMeta, opts: TrainGeneratorsOptions, signal: AbortSignal, emit: Emit): Promise<GeneratorRunMeta> {
+  const device = watchDevice();
+  let meta: GeneratorRunMeta = { ...start, status: 'running', message: start.step > 0 ? `resumed at step ${start.step}` : 'training' };
+  // Steps since the last checkpoint are lost on resume: the curve is cut back to what the weights know.
+  meta.curve = meta.curve.filter((p) => meta.checkpointStep !== null && p.step < meta.checkpointStep);
+  const state = await loadState(meta, a.meta.channels);
+  meta.step = state.step;
+  meta.imagesSeen = state.imagesSeen;
+  const indices = classTrainIndices(a, meta.classIndex);
+  const real = imagesTensor(a, indices, meta.resolution);
+  const target = meta.kimgTarget * 1000;
+  const checkpointEvery = (opts.checkpointSeconds ?? 60) * 1000;
+  const sampleEvery = (opts.sampleSeconds ?? 20) * 1000;
+  let lastCheckpoint = performance.now();
+  let lastSample = -Infinity;
+  let lastTickAt = performance.now();
+  const recent: number[] = [];
+
+  const tick = (point: CurvePoint | null, samples: SampleGrid | null) => {
+    const rate = recent.length > 1 ? (recent.length - 1) / ((recent.at(-1)! - recent[0]!) / 1000) : 0;
+    const remaining = Math.max(0, Math.ceil((target - meta.imagesSeen) / meta.batchSize));
+    emit({
+      runId: meta.id,
+      className: meta.className,
+      status: meta.status,
+      step: meta.step,
+      imagesSeen: meta.imagesSeen,
+      kimgTarget: meta.kimgTarget,
+      stepsPerSecond: rate,
+      etaSeconds: rate > 0 ? remaining / rate : null,
+      point,
+      samples,
+      message: meta.message,
+    });
+  };
+
+  const checkpoint = async () => {
+    await saveCheckpointWithMeta(meta, await saveCheckpoint(state));
+    meta.checkpointStep = state.step;
+    lastCheckpoint = performance.now();
+  };
+
+  try {
+    await saveMeta(meta);
+    tick(null, await sampleGrid(state.gEma, meta.seed));
+    while (meta.imagesSeen < target && !signal.aborted) {
+      const t0 = performance.now();
+      const batch = tf.tidy(() => {
+        const rand = mulberry32(deriveSeed(meta.seed, state.step, 0xba7c));
+        const idx = Array.from({ length: meta.batchSize }, () => Math.floor(rand() * indices.length));
+        return tf.gather(real, idx) as tf.Tensor4D;
+      });
+      let stats: GanStepStats;
+      try {
+        stats = await ganStep(state, batch);
+      } finally {
+        batch.dispose();
+      }
+      if (device.lost) throw new PauseError(`${device.reason}. Training paused at the last checkpoint (step ${meta.checkpointStep ?? 0}); reload the page to resume.`);
+      if (!Number.isFinite(stats.lossG) || !Number.isFinite(stats.lossD) || (stats.r1 !== null && !Number.isFinite(stats.r1))) {
+        throw new PauseError(`The losses became NaN/infinite at step ${stats.step} (G ${stats.lossG}, D ${stats.lossD}). Training paused at the last good checkpoint (step ${meta.checkpointStep ?? 0}); try a lower learning rate or another seed.`);
+      }
+      const now = performance.now();
+      recent.push(now);
+      if (recent.length > 20) recent.shift();
+      meta.step = state.step;
+      meta.imagesSeen = state.imagesSeen;
+      meta.seconds += (now - t0) / 1000;
+      const point: CurvePoint = { step: stats.step, kimg: meta.imagesSeen / 1000, lossG: stats.lossG, lossD: stats.lossD, r1: stats.r1, augmentP: stats.augmentP, realSign: stats.realSign, seconds: meta.seconds };
+      meta.curve.push(point);
+      let samples: SampleGrid | null = null;
+      if (now - lastSample >= sampleEvery) {
+        samples = await sampleGrid(state.gEma, meta.seed);
+        lastSample = now;
+      }
+      if (now - lastCheckpoint >= checkpointEvery) await checkpoint();
+      if (samples || now - lastTickAt > 250 || meta.imagesSeen >= target) {
+        tick(point, samples);
+        lastTickAt = now;
+      }
+    }
+    meta.status = meta.imagesSeen >= target ? 'done' : 'paused';
+    meta.message = meta.status === 'done' ? `trained for ${(meta.imagesSeen / 1000).toFixed(2)} kimg` : `stopped at step ${meta.step}; resume continues from here`;
+    await checkpoint();
+    tick(null, await sampleGrid(state.gEma, meta.seed));
+    return meta;
+  } catch (err) {
+    if (!(err instanceof PauseError)) throw err;
+    // Back to the last good weights: what was trained since is discarded, and said so.
+    meta.status = 'paused';
+    meta.message = err.message;
+    meta.step = meta.checkpointStep ?? 0;
+    meta.imagesSeen = meta.step * meta.batchSize;
+    meta.curve = meta.curve.filter((p) => p.step < meta.step);
+    await saveMeta(meta);
+    tick(null, null);
+    return meta;
+  } finally {
+    try {
+      real.dispose();
+      disposeGanState(state);
+    } catch {
+      /* a lost device can refuse even to free its buffers; the page reload frees everything */
+    }
+  }
+}
+
+class PauseError extends Error {}

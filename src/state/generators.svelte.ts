@@ -1,0 +1,115 @@
+/**
+ * Generator training as the UI sees it: the stored runs, the live state of the one training job (latest
+ * counters, curve points, fresh sample grids) and the sampling tools (truncation, interpolation, gallery,
+ * export). All work happens in the engine; this class only asks and keeps the answers.
+ */
+import type { GanPresetName, GanResolution } from '../models/generator-config.ts';
+import type { GeneratorRunMeta } from '../pipeline/generator-runs.ts';
+import type { SampleGrid } from '../pipeline/sample-grid.ts';
+import type { TrainGeneratorsOptions, TrainTick } from '../pipeline/train-generators.ts';
+import type { AppState } from './app.svelte.ts';
+
+export interface TrainSettings {
+  preset: GanPresetName;
+  kimg: number;
+  resolution: GanResolution | 0;
+  batchSize: number;
+  seed: number;
+}
+
+export class GeneratorsState {
+  runs = $state.raw<GeneratorRunMeta[]>([]);
+  /** Latest tick per run id while training. */
+  live = $state.raw<Record<string, TrainTick>>({});
+  /** Latest sample grid per run id (from training ticks, or loaded from the checkpoint). */
+  grids = $state.raw<Record<string, SampleGrid>>({});
+  settings = $state<TrainSettings>({ preset: 'fast', kimg: 2, resolution: 0, batchSize: 16, seed: 0 });
+  /** How the last training job ended, for the runner and tests. */
+  lastOutcome = $state.raw<{ ok: true; runs: GeneratorRunMeta[] } | { ok: false; code: string; message: string } | null>(null);
+
+  constructor(private readonly app: AppState) {}
+
+  runsFor(datasetId: string | null): GeneratorRunMeta[] {
+    return this.runs.filter((r) => r.datasetId === datasetId);
+  }
+
+  async refresh(): Promise<void> {
+    this.runs = await this.app.engine.call('list-generator-runs', {});
+  }
+
+  /** Trains (or resumes) one generator per class of the dataset, with the panel's settings. */
+  async train(datasetId: string, classes?: number[]): Promise<void> {
+    const s = this.settings;
+    const options: TrainGeneratorsOptions = {
+      datasetId,
+      preset: s.preset,
+      kimg: s.kimg,
+      batchSize: s.batchSize,
+      seed: s.seed,
+      ...(s.resolution ? { resolution: s.resolution } : {}),
+      ...(classes ? { classes } : {}),
+    };
+    this.lastOutcome = null;
+    const outcome = await this.app.runJob('Training generators', (onProgress) =>
+      this.app.engine.start('train-generators', { options }, (p) => {
+        onProgress(p);
+        if (p.train) this.onTick(p.train);
+      }),
+    );
+    await this.refresh();
+    this.lastOutcome = outcome.ok ? { ok: true, runs: outcome.value.runs } : outcome;
+    const paused = outcome.ok ? outcome.value.runs.find((r) => r.status === 'paused' && /NaN|GPU/.test(r.message)) : undefined;
+    if (paused) this.app.notice = { kind: 'error', text: `${paused.className}: ${paused.message}` };
+  }
+
+  private onTick(t: TrainTick): void {
+    this.live = { ...this.live, [t.runId]: t };
+    if (t.samples) this.grids = { ...this.grids, [t.runId]: t.samples };
+    const i = this.runs.findIndex((r) => r.id === t.runId);
+    if (i < 0) {
+      void this.refresh(); // a run created by this job: fetch its record once
+      return;
+    }
+    const r = this.runs[i]!;
+    const updated: GeneratorRunMeta = {
+      ...r,
+      status: t.status,
+      step: t.step,
+      imagesSeen: t.imagesSeen,
+      kimgTarget: t.kimgTarget,
+      message: t.message,
+      curve: t.point ? [...r.curve, t.point] : r.curve,
+    };
+    this.runs = this.runs.map((x, k) => (k === i ? updated : x));
+  }
+
+  async loadGrid(runId: string): Promise<void> {
+    if (this.grids[runId]) return;
+    const grid = await this.app.engine.call('sample-run', { runId, firstSeed: 0, count: 16, psi: 1 });
+    this.grids = { ...this.grids, [runId]: grid };
+  }
+
+  sample(runId: string, firstSeed: number, count: number, psi: number) {
+    return this.app.engine.call('sample-run', { runId, firstSeed, count, psi });
+  }
+
+  interpolate(runId: string, seedA: number, seedB: number, steps: number, psi: number) {
+    return this.app.engine.call('interpolate-run', { runId, seedA, seedB, steps, psi });
+  }
+
+  /** Builds the zip in the engine and hands it to the browser as a download (a blob: URL, same origin). */
+  async exportZip(runId: string, firstSeed: number, count: number, psi: number): Promise<void> {
+    const { zip, fileName } = await this.app.engine.call('export-samples', { runId, firstSeed, count, psi });
+    const url = URL.createObjectURL(new Blob([zip as Uint8Array<ArrayBuffer>], { type: 'application/zip' }));
+    const a = document.createElement('a');
+    a.href = url;
+    a.download = fileName;
+    a.click();
+    setTimeout(() => URL.revokeObjectURL(url), 10_000);
+  }
+
+  async remove(runId: string): Promise<void> {
+    await this.app.engine.call('delete-generator-run', { runId });
+    await this.refresh();
+  }
+}
