@@ -1,6 +1,6 @@
 /**
  * The runner's flags. They are a contract other people script against: add flags, never rename them.
- *   --task <import>                      what to run (later issues add generate, classify, segment)
+ *   --task <import | generate>           what to run (later issues add classify, segment)
  *   --data <phantom | file.npz | folder | file.zip>
  *   --size N                             working resolution (default: the source's own, 64 for folders and phantoms)
  *   --backend auto|webgpu|webgl|cpu      (default auto)
@@ -8,11 +8,15 @@
  *   --count N                            phantom images (default 300)
  *   --out DIR                            where report.json goes (default out/<task>)
  *   --no-build                           reuse an existing dist/ instead of building first
+ *   --preset tiny|fast|balanced|quality  generator size (generate; default fast)
+ *   --kimg K                             thousands of real images per class generator (generate; default 1)
+ *   --batch N                            generator batch size (generate; default 16)
  */
 import { parseArgs } from 'node:util';
 import type { BackendChoice } from '../worker/protocol.ts';
 
-export const TASKS = ['import'] as const;
+export const TASKS = ['import', 'generate'] as const;
+export const PRESETS = ['tiny', 'fast', 'balanced', 'quality'] as const;
 export type Task = (typeof TASKS)[number];
 
 export interface RunnerArgs {
@@ -24,6 +28,9 @@ export interface RunnerArgs {
   count: number;
   out: string;
   build: boolean;
+  preset: (typeof PRESETS)[number];
+  kimg: number;
+  batch: number;
 }
 
 export class UsageError extends Error {}
@@ -49,6 +56,9 @@ export function parseRunnerArgs(argv: string[]): RunnerArgs {
         count: { type: 'string' },
         out: { type: 'string' },
         'no-build': { type: 'boolean' },
+        preset: { type: 'string' },
+        kimg: { type: 'string' },
+        batch: { type: 'string' },
       },
       strict: true,
       allowPositionals: false,
@@ -61,6 +71,10 @@ export function parseRunnerArgs(argv: string[]): RunnerArgs {
   if (!values.data) throw new UsageError('--data is required: "phantom", a MedMNIST .npz, a folder, or a .zip.');
   const backend = values.backend ?? 'auto';
   if (!['auto', 'webgpu', 'webgl', 'cpu'].includes(backend)) throw new UsageError(`--backend must be auto, webgpu, webgl or cpu (got "${backend}").`);
+  const preset = values.preset ?? 'fast';
+  if (!(PRESETS as readonly string[]).includes(preset)) throw new UsageError(`--preset must be one of: ${PRESETS.join(', ')} (got "${preset}").`);
+  const kimg = values.kimg === undefined ? 1 : Number(values.kimg);
+  if (!(kimg > 0 && kimg <= 100000)) throw new UsageError(`--kimg must be a positive number (got "${values.kimg}").`);
   return {
     task: task as Task,
     data: values.data,
@@ -70,7 +84,10 @@ export function parseRunnerArgs(argv: string[]): RunnerArgs {
     count: int('count', values.count, 300, 10, 20000),
     out: values.out ?? `out/${task}`,
     build: !values['no-build'],
+    preset: preset as (typeof PRESETS)[number],
+    kimg,
+    batch: int('batch', values.batch, 16, 2, 256),
   };
 }
 
-export const USAGE = `usage: npm run recipe -- --task import --data <phantom | file.npz | folder | file.zip> [--size N] [--backend auto|webgpu|webgl|cpu] [--seed N] [--count N] [--out DIR] [--no-build]`;
+export const USAGE = `usage: npm run recipe -- --task import|generate --data <phantom | file.npz | folder | file.zip> [--size N] [--backend auto|webgpu|webgl|cpu] [--seed N] [--count N] [--out DIR] [--no-build] [--preset tiny|fast|balanced|quality] [--kimg K] [--batch N]`;

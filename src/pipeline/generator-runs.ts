@@ -41,6 +41,8 @@ export interface QualityPoint {
   fd: number;
   nReal: number;
   nFake: number;
+  /** Share of generated samples closer to a training image than real images are to each other. */
+  nearCopyRate: number;
 }
 
 export interface GeneratorRunMeta {
@@ -72,6 +74,8 @@ export interface GeneratorRunMeta {
   curve: CurvePoint[];
   quality: QualityPoint[];
   featureExtractor: string | null;
+  /** The latest measurement's closest (generated, real) pairs, for the memorisation view. */
+  closestPairs: { fake: Uint8Array; real: Uint8Array; featureDistance: number; pixelDistance: number }[];
   createdAt: string;
   updatedAt: string;
 }

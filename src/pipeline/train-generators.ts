@@ -18,8 +18,10 @@ import { createGanState, disposeGanState, type GanState } from '../train/gan-sta
 import { ganStep, type GanStepStats } from '../train/gan-step.ts';
 import type { DatasetArraysMessage } from '../worker/protocol.ts';
 import { classTrainIndices, imagesTensor } from './class-images.ts';
-import { createRun, getCheckpoint, listRuns, saveCheckpointWithMeta, saveMeta, RUNS_SCHEMA_VERSION, type CurvePoint, type GeneratorRunMeta } from './generator-runs.ts';
+import { createRun, getCheckpoint, listRuns, saveCheckpointWithMeta, saveMeta, RUNS_SCHEMA_VERSION, type CurvePoint, type GeneratorRunMeta, type QualityPoint } from './generator-runs.ts';
+import { datasetExtractor, DEFAULT_QUALITY, measureQuality, type QualityOptions } from './quality.ts';
 import { sampleGrid, type SampleGrid } from './sample-grid.ts';
+import type { FeatureExtractor } from '../metrics/feature-extractor.ts';
 
 export interface TrainGeneratorsOptions {
   datasetId: string;
@@ -36,6 +38,10 @@ export interface TrainGeneratorsOptions {
   checkpointSeconds?: number;
   /** Seconds between sample-grid refreshes (default 20). */
   sampleSeconds?: number;
+  /** FD/KID/near-copy measurement settings, or false to skip measuring. */
+  quality?: Partial<QualityOptions> | false;
+  /** Measure every this many kimg (default: a quarter of the run), plus at the start and the end. */
+  qualityEveryKimg?: number;
 }
 
 /** What the UI hears while a generator trains. */
@@ -50,6 +56,7 @@ export interface TrainTick {
   etaSeconds: number | null;
   point: CurvePoint | null;
   samples: SampleGrid | null;
+  quality: QualityPoint | null;
   message: string;
 }
 
@@ -105,6 +112,7 @@ async function runFor(a: DatasetArraysMessage, classIndex: number | null, opts: 
     curve: [],
     quality: [],
     featureExtractor: null,
+    closestPairs: [],
     createdAt: now,
     updatedAt: now,
   };
@@ -123,12 +131,25 @@ export async function trainGenerators(opts: TrainGeneratorsOptions, signal: Abor
     runs.push(run);
   }
   const results: GeneratorRunMeta[] = [];
-  for (const run of runs) {
-    if (signal.aborted) break;
-    results.push(await trainOne(a, run, opts, signal, emit));
-    if (results.at(-1)!.status === 'paused' && !signal.aborted) break; // a NaN or a lost GPU stops the queue
+  let extractor: FeatureExtractor | null = null;
+  try {
+    for (const run of runs) {
+      if (signal.aborted) break;
+      if (opts.quality !== false && !extractor && run.imagesSeen < run.kimgTarget * 1000) {
+        const q = { ...DEFAULT_QUALITY, ...(opts.quality ?? {}) };
+        extractor = await datasetExtractor(a, run.resolution, q, (message) => emit({ ...idleTick(run), message }));
+      }
+      results.push(await trainOne(a, run, opts, signal, emit, extractor));
+      if (results.at(-1)!.status === 'paused' && !signal.aborted) break; // a NaN or a lost GPU stops the queue
+    }
+  } finally {
+    extractor?.dispose();
   }
   return results;
+}
+
+function idleTick(run: GeneratorRunMeta): TrainTick {
+  return { runId: run.id, className: run.className, status: run.status, step: run.step, imagesSeen: run.imagesSeen, kimgTarget: run.kimgTarget, stepsPerSecond: 0, etaSeconds: null, point: null, samples: null, quality: null, message: '' };
 }
 
 async function loadState(run: GeneratorRunMeta, channels: 1 | 3): Promise<GanState> {
@@ -137,7 +158,7 @@ async function loadState(run: GeneratorRunMeta, channels: 1 | 3): Promise<GanSta
   return createGanState(ganTrainingPreset(run.preset, run.resolution, channels, { batchSize: run.batchSize, seed: run.seed }));
 }
 
-async function trainOne(a: DatasetArraysMessage, start: GeneratorRunMeta, opts: TrainGeneratorsOptions, signal: AbortSignal, emit: Emit): Promise<GeneratorRunMeta> {
+async function trainOne(a: DatasetArraysMessage, start: GeneratorRunMeta, opts: TrainGeneratorsOptions, signal: AbortSignal, emit: Emit, extractor: FeatureExtractor | null): Promise<GeneratorRunMeta> {
   const device = watchDevice();
   let meta: GeneratorRunMeta = { ...start, status: 'running', message: start.step > 0 ? `resumed at step ${start.step}` : 'training' };
   // Steps since the last checkpoint are lost on resume: the curve is cut back to what the weights know.
@@ -155,7 +176,24 @@ async function trainOne(a: DatasetArraysMessage, start: GeneratorRunMeta, opts: 
   let lastTickAt = performance.now();
   const recent: number[] = [];
 
-  const tick = (point: CurvePoint | null, samples: SampleGrid | null) => {
+  const qualityOpts = { ...DEFAULT_QUALITY, ...(opts.quality || {}) };
+  const qualityEvery = (opts.qualityEveryKimg ?? meta.kimgTarget / 4) * 1000;
+  let nextQuality = meta.quality.length ? (meta.quality.at(-1)!.kimg * 1000 + qualityEvery) : 0;
+  const measure = async (): Promise<QualityPoint | null> => {
+    if (!extractor) return null;
+    meta.message = `measuring FD/KID on ${qualityOpts.nFake} samples`;
+    tick(null, null, null);
+    const q = await measureQuality(state.gEma, a, meta.classIndex, extractor, qualityOpts, meta.seed);
+    const point: QualityPoint = { kimg: meta.imagesSeen / 1000, step: meta.step, kid: q.kid, kidStd: q.kidStd, fd: q.fd, nReal: q.nReal, nFake: q.nFake, nearCopyRate: q.nearCopyRate };
+    meta.quality = [...meta.quality.filter((p) => p.step !== point.step), point];
+    meta.closestPairs = q.closest;
+    meta.featureExtractor = q.extractor;
+    meta.message = 'training';
+    nextQuality = meta.imagesSeen + qualityEvery;
+    return point;
+  };
+
+  const tick = (point: CurvePoint | null, samples: SampleGrid | null, quality: QualityPoint | null = null) => {
     const rate = recent.length > 1 ? (recent.length - 1) / ((recent.at(-1)! - recent[0]!) / 1000) : 0;
     const remaining = Math.max(0, Math.ceil((target - meta.imagesSeen) / meta.batchSize));
     emit({
@@ -169,6 +207,7 @@ async function trainOne(a: DatasetArraysMessage, start: GeneratorRunMeta, opts: 
       etaSeconds: rate > 0 ? remaining / rate : null,
       point,
       samples,
+      quality,
       message: meta.message,
     });
   };
@@ -182,6 +221,7 @@ async function trainOne(a: DatasetArraysMessage, start: GeneratorRunMeta, opts: 
   try {
     await saveMeta(meta);
     tick(null, await sampleGrid(state.gEma, meta.seed));
+    if (meta.imagesSeen >= nextQuality && meta.imagesSeen < target) tick(null, null, await measure());
     while (meta.imagesSeen < target && !signal.aborted) {
       const t0 = performance.now();
       const batch = tf.tidy(() => {
@@ -212,16 +252,19 @@ async function trainOne(a: DatasetArraysMessage, start: GeneratorRunMeta, opts: 
         samples = await sampleGrid(state.gEma, meta.seed);
         lastSample = now;
       }
+      const quality = meta.imagesSeen >= nextQuality && meta.imagesSeen < target ? await measure() : null;
       if (now - lastCheckpoint >= checkpointEvery) await checkpoint();
-      if (samples || now - lastTickAt > 250 || meta.imagesSeen >= target) {
-        tick(point, samples);
+      if (samples || quality || now - lastTickAt > 250 || meta.imagesSeen >= target) {
+        tick(point, samples, quality);
         lastTickAt = now;
       }
     }
-    meta.status = meta.imagesSeen >= target ? 'done' : 'paused';
-    meta.message = meta.status === 'done' ? `trained for ${(meta.imagesSeen / 1000).toFixed(2)} kimg` : `stopped at step ${meta.step}; resume continues from here`;
+    const finished = meta.imagesSeen >= target;
+    const finalQuality = finished && !meta.quality.some((p) => p.step === meta.step) ? await measure() : null;
+    meta.status = finished ? 'done' : 'paused';
+    meta.message = finished ? `trained for ${(meta.imagesSeen / 1000).toFixed(3)} kimg` : `stopped at step ${meta.step}; resume continues from here`;
     await checkpoint();
-    tick(null, await sampleGrid(state.gEma, meta.seed));
+    tick(null, await sampleGrid(state.gEma, meta.seed), finalQuality);
     return meta;
   } catch (err) {
     if (!(err instanceof PauseError)) throw err;

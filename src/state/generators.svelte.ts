@@ -15,6 +15,8 @@ export interface TrainSettings {
   resolution: GanResolution | 0;
   batchSize: number;
   seed: number;
+  /** FD/KID measurement: extractor epochs, generated samples per measurement, kimg between measurements (0 = a quarter of the run). */
+  quality: { extractorEpochs: number; nFake: number; everyKimg: number };
 }
 
 export class GeneratorsState {
@@ -23,7 +25,7 @@ export class GeneratorsState {
   live = $state.raw<Record<string, TrainTick>>({});
   /** Latest sample grid per run id (from training ticks, or loaded from the checkpoint). */
   grids = $state.raw<Record<string, SampleGrid>>({});
-  settings = $state<TrainSettings>({ preset: 'fast', kimg: 2, resolution: 0, batchSize: 16, seed: 0 });
+  settings = $state<TrainSettings>({ preset: 'fast', kimg: 2, resolution: 0, batchSize: 16, seed: 0, quality: { extractorEpochs: 8, nFake: 256, everyKimg: 0 } });
   /** How the last training job ended, for the runner and tests. */
   lastOutcome = $state.raw<{ ok: true; runs: GeneratorRunMeta[] } | { ok: false; code: string; message: string } | null>(null);
 
@@ -46,6 +48,8 @@ export class GeneratorsState {
       kimg: s.kimg,
       batchSize: s.batchSize,
       seed: s.seed,
+      quality: { extractorEpochs: s.quality.extractorEpochs, nFake: s.quality.nFake },
+      ...(s.quality.everyKimg > 0 ? { qualityEveryKimg: s.quality.everyKimg } : {}),
       ...(s.resolution ? { resolution: s.resolution } : {}),
       ...(classes ? { classes } : {}),
     };
@@ -58,6 +62,8 @@ export class GeneratorsState {
     );
     await this.refresh();
     this.lastOutcome = outcome.ok ? { ok: true, runs: outcome.value.runs } : outcome;
+    // The final records carry what ticks do not (closest pairs, extractor description).
+    if (outcome.ok) this.runs = this.runs.map((r) => outcome.value.runs.find((x) => x.id === r.id) ?? r);
     const paused = outcome.ok ? outcome.value.runs.find((r) => r.status === 'paused' && /NaN|GPU/.test(r.message)) : undefined;
     if (paused) this.app.notice = { kind: 'error', text: `${paused.className}: ${paused.message}` };
   }
@@ -79,6 +85,7 @@ export class GeneratorsState {
       kimgTarget: t.kimgTarget,
       message: t.message,
       curve: t.point ? [...r.curve, t.point] : r.curve,
+      quality: t.quality ? [...r.quality.filter((q) => q.step !== t.quality!.step), t.quality] : r.quality,
     };
     this.runs = this.runs.map((x, k) => (k === i ? updated : x));
   }

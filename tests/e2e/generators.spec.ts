@@ -8,11 +8,20 @@ import { unzipSync } from 'fflate';
 import { expect, test, type Page } from '@playwright/test';
 import { openApp, shot, waitIdle } from './helpers.ts';
 
-type Run = { id: string; className: string; status: string; step: number; checkpointStep: number | null; curve: { step: number }[]; preset: string };
+type Run = { id: string; className: string; status: string; step: number; checkpointStep: number | null; curve: { step: number }[]; preset: string; quality: { step: number; kid: number; kidStd: number; fd: number; nearCopyRate: number; nFake: number }[]; closestPairs: unknown[]; featureExtractor: string | null };
 type Gens = { runs: Run[]; lastOutcome: unknown; settings: { preset: string; kimg: number; batchSize: number } };
+/** Waits until the training job has ended and its final run records are in the page's state. */
+async function waitTrained(page: Page, timeout: number): Promise<void> {
+  await waitIdle(page, timeout);
+  await page.waitForFunction(() => (globalThis as unknown as { ssgnet: { generators: Gens } }).ssgnet.generators.lastOutcome !== null, null, { timeout: 30_000 });
+}
 const gens = (page: Page) => page.evaluate(() => JSON.parse(JSON.stringify((globalThis as unknown as { ssgnet: { generators: Gens } }).ssgnet.generators.runs)) as Run[]);
 
 async function setTiny(page: Page, kimg: string): Promise<void> {
+  // Quality measured at the start and the end only, with a quickly trained extractor: enough to prove the path.
+  await page.evaluate(() => {
+    (globalThis as unknown as { ssgnet: { generators: { settings: { quality: unknown } } } }).ssgnet.generators.settings.quality = { extractorEpochs: 1, nFake: 24, everyKimg: 100 };
+  });
   await page.getByRole('navigation').getByRole('button', { name: 'Generators' }).click();
   await page.getByLabel('Preset').selectOption('tiny');
   await page.getByLabel('Length (kimg per class)').fill(kimg);
@@ -28,7 +37,7 @@ test('tiny generators train per class, stop, survive a reload, resume, and sampl
   // Stop the first class's generator once it has taken a few steps: a checkpoint is written on stop.
   await expect.poll(async () => (await gens(page))[0]?.step ?? 0, { timeout: 300_000, intervals: [500] }).toBeGreaterThanOrEqual(2);
   await page.getByRole('button', { name: 'Stop (keeps a checkpoint)' }).click();
-  await waitIdle(page, 300_000);
+  await waitTrained(page, 300_000);
   let runs = await gens(page);
   expect(runs).toHaveLength(2); // one per class, created up front
   const first = runs.find((r) => r.className === 'benign')!;
@@ -43,14 +52,24 @@ test('tiny generators train per class, stop, survive a reload, resume, and sampl
   expect(runs.find((r) => r.id === first.id)).toMatchObject({ status: 'paused', step: stoppedAt });
   await setTiny(page, '0.016');
   await page.getByRole('button', { name: 'Resume training' }).click();
-  await waitIdle(page, 480_000);
+  await waitTrained(page, 480_000);
   runs = await gens(page);
   for (const r of runs) {
     expect(r.status, `${r.className}: ${JSON.stringify(r).slice(0, 300)}`).toBe('done');
     expect(r.step).toBe(4);
     // The curve continues: every step once, in order, across the stop and the reload.
     expect(r.curve.map((p) => p.step)).toEqual([0, 1, 2, 3]);
+    // FD/KID in the dataset's feature space at the start and the end, with the extractor named.
+    expect(r.quality.map((q) => q.step)).toEqual([0, 4]);
+    for (const q of r.quality) {
+      expect(Number.isFinite(q.kid) && Number.isFinite(q.fd) && q.kidStd >= 0).toBe(true);
+      expect(q.nFake).toBe(24);
+      expect(q.nearCopyRate).toBeGreaterThanOrEqual(0);
+    }
+    expect(r.featureExtractor).toMatch(/trained from scratch on \d+ real training images/);
+    expect(r.closestPairs.length).toBeGreaterThan(0);
   }
+  await expect(page.getByTestId('quality').first().locator('tbody tr')).toHaveCount(2);
   await expect(page.getByTestId('run-card')).toHaveCount(2);
   await expect(page.getByTestId('run-card').first().getByTestId('sample-grid').locator('canvas')).toHaveCount(16);
   await shot(page, '21-generators-done');

@@ -4,7 +4,8 @@ import { formatSplitTable } from '../../src/cli/print.ts';
 
 describe('runner flags', () => {
   it('parses the documented flags with their defaults', () => {
-    expect(parseRunnerArgs(['--task', 'import', '--data', 'phantom'])).toEqual({ task: 'import', data: 'phantom', size: 0, backend: 'auto', seed: 42, count: 300, out: 'out/import', build: true });
+    expect(parseRunnerArgs(['--task', 'import', '--data', 'phantom'])).toEqual({ task: 'import', data: 'phantom', size: 0, backend: 'auto', seed: 42, count: 300, out: 'out/import', build: true, preset: 'fast', kimg: 1, batch: 16 });
+    expect(parseRunnerArgs(['--task', 'generate', '--data', 'phantom', '--preset', 'tiny', '--kimg', '0.5', '--batch', '4'])).toMatchObject({ task: 'generate', preset: 'tiny', kimg: 0.5, batch: 4, out: 'out/generate' });
     expect(parseRunnerArgs(['--task', 'import', '--data', 'x.npz', '--size', '64', '--backend', 'cpu', '--seed', '7', '--out', 'o', '--no-build'])).toMatchObject({ size: 64, backend: 'cpu', seed: 7, out: 'o', build: false });
   });
   it('refuses unknown tasks, flags and bad values with a usage error', () => {
@@ -13,6 +14,8 @@ describe('runner flags', () => {
     expect(() => parseRunnerArgs(['--task', 'import', '--data', 'p', '--size', 'big'])).toThrow(/--size must be an integer/);
     expect(() => parseRunnerArgs(['--task', 'import', '--data', 'p', '--backend', 'tpu'])).toThrow(/--backend/);
     expect(() => parseRunnerArgs(['--task', 'import', '--data', 'p', '--frobnicate'])).toThrow(UsageError);
+    expect(() => parseRunnerArgs(['--task', 'generate', '--data', 'p', '--preset', 'huge'])).toThrow(/--preset/);
+    expect(() => parseRunnerArgs(['--task', 'generate', '--data', 'p', '--kimg', '-1'])).toThrow(/--kimg/);
   });
   it('prints the split table with totals', () => {
     const t = formatSplitTable({ train: { a: 2, b: 3 }, val: { a: 1, b: 0 }, test: { a: 1, b: 1 } }, ['a', 'b']);
