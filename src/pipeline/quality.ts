@@ -67,7 +67,7 @@ export async function datasetExtractor(a: DatasetArraysMessage, resolution: numb
       batchSize: 32,
       seed: 1,
       lr: 2e-3,
-      onEpoch: (r) => onStatus(`training the feature extractor for FD/KID: epoch ${r.epoch + 1} of ${r.epochs}, accuracy ${(100 * r.accuracy).toFixed(0)}%`),
+      onEpoch: (r) => onStatus(`training the feature extractor for FD/KID: epoch ${r.epoch} of ${r.epochs}, training accuracy ${(100 * r.accuracy).toFixed(0)}%, loss ${r.loss.toFixed(3)}`),
     });
     await set(key, { config: extractor.config, weights: await extractor.getWeights(), info: extractor.info } satisfies StoredExtractor, db());
     return extractor;
