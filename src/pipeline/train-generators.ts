@@ -40,7 +40,7 @@ export interface TrainGeneratorsOptions {
   sampleSeconds?: number;
   /** FD/KID/near-copy measurement settings, or false to skip measuring. */
   quality?: Partial<QualityOptions> | false;
-  /** Measure every this many kimg (default: a quarter of the run), plus at the start and the end. */
+  /** Measure every this many kimg (default: a quarter of the run, at least 0.5 kimg), plus at the start and the end. */
   qualityEveryKimg?: number;
 }
 
@@ -177,7 +177,8 @@ async function trainOne(a: DatasetArraysMessage, start: GeneratorRunMeta, opts: 
   const recent: number[] = [];
 
   const qualityOpts = { ...DEFAULT_QUALITY, ...(opts.quality || {}) };
-  const qualityEvery = (opts.qualityEveryKimg ?? meta.kimgTarget / 4) * 1000;
+  // A measurement costs hundreds of generated images: never more often than every 0.5 kimg by default.
+  const qualityEvery = (opts.qualityEveryKimg ?? Math.max(meta.kimgTarget / 4, 0.5)) * 1000;
   let nextQuality = meta.quality.length ? (meta.quality.at(-1)!.kimg * 1000 + qualityEvery) : 0;
   const measure = async (): Promise<QualityPoint | null> => {
     if (!extractor) return null;
