@@ -1,0 +1,76 @@
+/**
+ * Our own WGSL kernels for the generator's hot ops, and the two ops the models call.
+ *
+ * `registerSsgKernels()` registers every kernel and gradient from the explicit lists below (idempotent).
+ * `filteredLreluOp` and `demodulationCoefficientsOp` have the same signatures as the plain-tfjs references;
+ * on the 'webgpu' backend, once registered, they run our kernels through `tf.engine().runKernel` (so tf.grads,
+ * tf.profile and the tape see one op with its own gradient); on every other backend, or for arguments the
+ * kernel cannot take on this device (see the *UnsupportedReason functions), they call the reference.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
+import type { FilteredLreluParams } from '../../models/ops/filtered-lrelu.ts';
+import {
+  FILTERED_LRELU,
+  filteredLreluAttrs,
+  filteredLreluGradConfig,
+  filteredLreluGradKernelConfig,
+  filteredLreluKernelConfig,
+  filteredLreluReference,
+  filteredLreluUnsupportedReason,
+} from './filtered-lrelu.ts';
+import {
+  DEMOD_COEF,
+  demodCoefGradConfig,
+  demodCoefGradKernelConfig,
+  demodCoefKernelConfig,
+  demodulationCoefficientsReference,
+  demodUnsupportedReason,
+} from './modulated-conv-dcoef.ts';
+
+export { FILTERED_LRELU, FILTERED_LRELU_GRAD } from './filtered-lrelu.ts';
+export { DEMOD_COEF, DEMOD_COEF_GRAD } from './modulated-conv-dcoef.ts';
+
+const KERNELS: readonly tf.KernelConfig[] = [
+  filteredLreluKernelConfig,
+  filteredLreluGradKernelConfig,
+  demodCoefKernelConfig,
+  demodCoefGradKernelConfig,
+];
+
+const GRADIENTS: readonly tf.GradConfig[] = [filteredLreluGradConfig, demodCoefGradConfig];
+
+/** Registers all SSG kernels for 'webgpu' and their gradients; calling it again does nothing. */
+export function registerSsgKernels(): void {
+  for (const k of KERNELS) {
+    if (!tf.getKernel(k.kernelName, k.backendName)) tf.registerKernel(k);
+  }
+  for (const g of GRADIENTS) {
+    if (!tf.getGradient(g.kernelName)) tf.registerGradient(g);
+  }
+}
+
+/** The active backend when it is WebGPU and `kernelName` is registered for it, else null. */
+function ssgBackend(kernelName: string): WebGPUBackend | null {
+  if (tf.getBackend() !== 'webgpu' || !tf.getKernel(kernelName, 'webgpu')) return null;
+  const backend = tf.backend();
+  return backend instanceof WebGPUBackend ? backend : null;
+}
+
+/** Same contract as `filteredLrelu` (src/models/ops/filtered-lrelu.ts). */
+export function filteredLreluOp(x: tf.Tensor4D, bias: tf.Tensor1D, p: FilteredLreluParams): tf.Tensor4D {
+  const gpu = ssgBackend(FILTERED_LRELU);
+  if (!gpu || x.dtype !== 'float32' || bias.dtype !== 'float32' || filteredLreluUnsupportedReason(gpu, x.shape, p)) {
+    return filteredLreluReference(x, bias, p);
+  }
+  return tf.engine().runKernel<tf.Tensor4D>(FILTERED_LRELU, { x, bias }, filteredLreluAttrs(p));
+}
+
+/** Same contract as `demodulationCoefficients` (src/models/ops/modulated-conv.ts). */
+export function demodulationCoefficientsOp(weight: tf.Tensor4D, styles: tf.Tensor2D): tf.Tensor2D {
+  const gpu = ssgBackend(DEMOD_COEF);
+  if (!gpu || weight.dtype !== 'float32' || styles.dtype !== 'float32' || demodUnsupportedReason(gpu, weight.shape, styles.shape)) {
+    return demodulationCoefficientsReference(weight, styles);
+  }
+  return tf.engine().runKernel<tf.Tensor2D>(DEMOD_COEF, { weight, styles });
+}

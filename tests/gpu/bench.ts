@@ -1,0 +1,88 @@
+/**
+ * Timings for the report (never asserted): our kernels vs their references at generator size, forward and
+ * forward + backward, median of several warm runs, each ending with a readback of every result so the GPU
+ * work is really done. Shapes: a StyleGAN3 hidden layer (N 16, 36x36x64 -> up 2 -> 12-tap filters -> down 2)
+ * and its demodulation coefficients (3x3, 64 -> 64 and 128 -> 128, N 16).
+ */
+import * as tf from '@tensorflow/tfjs';
+import { designLowpassFilter, filteredLrelu, type FilteredLreluParams } from '../../src/models/ops/filtered-lrelu.ts';
+import { demodulationCoefficients } from '../../src/models/ops/modulated-conv.ts';
+import { demodulationCoefficientsOp, filteredLreluOp } from '../../src/gpu/kernels/index.ts';
+import { randomTensor } from './compare.ts';
+import type { BenchResult } from './types.ts';
+
+type Op = (inputs: tf.Tensor[]) => tf.Tensor;
+
+interface BenchSpec {
+  name: string;
+  inputs: () => tf.Tensor[];
+  kernel: Op;
+  reference: Op;
+}
+
+async function medianMs(fn: () => tf.Tensor[], runs: number, warmup: number): Promise<number> {
+  const times: number[] = [];
+  for (let i = 0; i < warmup + runs; i++) {
+    const t0 = performance.now();
+    const out = fn();
+    await Promise.all(out.map((t) => t.data()));
+    const ms = performance.now() - t0;
+    tf.dispose(out);
+    if (i >= warmup) times.push(ms);
+  }
+  times.sort((a, b) => a - b);
+  return times[Math.floor(times.length / 2)] ?? NaN;
+}
+
+async function timeSpec(spec: BenchSpec, runs: number, warmup: number): Promise<BenchResult[]> {
+  const inputs = spec.inputs();
+  const w = tf.tidy(() => randomTensor(spec.kernel(inputs).shape, 99));
+  const modes = [
+    ['forward', (op: Op) => () => [op(inputs)]],
+    ['forward+backward', (op: Op) => () => tf.grads((...xs: tf.Tensor[]) => tf.sum(tf.mul(op(xs), w)))(inputs)],
+  ] as const;
+  const out: BenchResult[] = [];
+  for (const [label, wrap] of modes) {
+    const kernelMs = await medianMs(wrap(spec.kernel), runs, warmup);
+    const referenceMs = await medianMs(wrap(spec.reference), runs, warmup);
+    const r: BenchResult = { name: `${spec.name}: ${label}`, kernelMs, referenceMs, speedup: referenceMs / kernelMs, runs };
+    // Progress for whoever watches the console (the spec forwards it): a full run takes minutes in software.
+    console.log(`bench ${r.name}: kernel ${kernelMs.toFixed(1)} ms, reference ${referenceMs.toFixed(1)} ms`);
+    out.push(r);
+  }
+  tf.dispose([...inputs, w]);
+  return out;
+}
+
+const LAYER: FilteredLreluParams = {
+  up: 2,
+  down: 2,
+  upFilter: designLowpassFilter(12, 1, 1.2, 4),
+  downFilter: designLowpassFilter(12, 1, 1.2, 4),
+  padding: { top: 11, bottom: 10, left: 11, right: 10 }, // 36 in -> 82 temporary -> 36 out
+  gain: Math.SQRT2,
+  slope: 0.2,
+  clamp: 256,
+};
+
+const SPECS: BenchSpec[] = [
+  {
+    name: 'filtered lrelu 16x36x36x64 up2 down2 12/12 taps',
+    inputs: () => [randomTensor([16, 36, 36, 64], 1), randomTensor([64], 2, 0.5)],
+    kernel: ([x, b]) => filteredLreluOp(x as tf.Tensor4D, b as tf.Tensor1D, LAYER),
+    reference: ([x, b]) => filteredLrelu(x as tf.Tensor4D, b as tf.Tensor1D, LAYER),
+  },
+  ...[64, 128].map((c) => ({
+    name: `dcoef 3x3 ${c}->${c}, N 16`,
+    inputs: () => [randomTensor([3, 3, c, c], 3), randomTensor([16, c], 4)],
+    kernel: ([w, s]: tf.Tensor[]) => demodulationCoefficientsOp(w as tf.Tensor4D, s as tf.Tensor2D),
+    reference: ([w, s]: tf.Tensor[]) => demodulationCoefficients(w as tf.Tensor4D, s as tf.Tensor2D),
+  })),
+];
+
+/** `only`: run the specs whose name contains it ('' = all). */
+export async function runBench(runs = 10, warmup = 2, only = ''): Promise<BenchResult[]> {
+  const results: BenchResult[] = [];
+  for (const spec of SPECS.filter((s) => s.name.includes(only))) results.push(...(await timeSpec(spec, runs, warmup)));
+  return results;
+}
