@@ -6,6 +6,7 @@
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-webgpu';
 import type { AdapterReport, BackendChoice, BackendName, BackendReport } from '../worker/protocol.ts';
+import { registerSsgKernels } from './kernels/index.ts';
 import { maxRelativeError, selfTestStep, SELF_TEST_TOLERANCE } from './self-test.ts';
 
 const ORDER: BackendName[] = ['webgpu', 'webgl', 'cpu'];
@@ -64,6 +65,8 @@ export async function chooseBackend(requested: BackendChoice): Promise<BackendRe
   const webgpuAvailable = adapter !== null;
   const wanted = requested === 'auto' ? ORDER : [requested, ...ORDER.filter((b) => b !== requested)];
   const name = await setFirstWorking(wanted);
+  // Our WGSL kernels (filtered leaky ReLU, demodulation coefficients) serve the generator on WebGPU.
+  if (name === 'webgpu') registerSsgKernels();
   let fallbackReason = '';
   if (requested === 'auto' && name !== 'webgpu') {
     fallbackReason = webgpuAvailable

@@ -10,7 +10,8 @@
 import * as tf from '@tensorflow/tfjs';
 import type { GeneratorConfig } from './generator-config.ts';
 import { createDense, dense, normalizeSecondMoment, type Dense } from './layers.ts';
-import { filteredLrelu } from './ops/filtered-lrelu.ts';
+// The dispatching ops: our WGSL kernels on the WebGPU backend, the plain-tfjs references everywhere else.
+import { demodulationCoefficientsOp, filteredLreluOp } from '../gpu/kernels/index.ts';
 import { modulatedConv } from './ops/modulated-conv.ts';
 import { ParamStore } from './param-store.ts';
 import { createSynthesisInput, synthesisInput, type SynthesisInput } from './synthesis-input.ts';
@@ -150,7 +151,8 @@ export class Generator {
       demodulate: !spec.isToRgb,
       padding: spec.convKernel - 1,
       inputGain,
+      dcoef: demodulationCoefficientsOp,
     });
-    return filteredLrelu(y, layer.bias as tf.Tensor1D, spec.filter);
+    return filteredLreluOp(y, layer.bias as tf.Tensor1D, spec.filter);
   }
 }

@@ -22,6 +22,8 @@ export interface ModulatedConvOptions {
    * the inverse RMS of the layer input tracked by an EMA). A scalar tensor or number; omitted = 1.
    */
   inputGain?: tf.Scalar | number;
+  /** Computes the demodulation coefficients (default: the plain-tfjs reference below; a kernel may be passed). */
+  dcoef?: (weight: tf.Tensor4D, styles: tf.Tensor2D) => tf.Tensor2D;
 }
 
 /**
@@ -59,7 +61,7 @@ export function modulatedConv(
     ];
     const y = tf.conv2d(modulated, weight, 1, p === 0 ? 'valid' : pad);
     if (!opts.demodulate) return y;
-    const dcoef = demodulationCoefficients(weight, styles);
+    const dcoef = (opts.dcoef ?? demodulationCoefficients)(weight, styles);
     return y.mul(dcoef.reshape([n, 1, 1, cout]));
   });
 }
