@@ -13,7 +13,7 @@
  * sha256 of a dataset = SHA-256 of the concatenated SHA-256 digests of its chunks in order, where a chunk's
  * digest covers images, then masks (if any), then labels, then split codes.
  */
-import { del, delMany, get, keys, set, setMany } from 'idb-keyval';
+import { delMany, get, keys, set, setMany } from 'idb-keyval';
 import { DataError } from './errors.ts';
 import { db, isQuotaError } from './idb.ts';
 import { CHUNK_IMAGES, STORE_SCHEMA_VERSION, type DatasetChunk, type DatasetMeta, type StorageReport } from './store-types.ts';
@@ -143,10 +143,6 @@ export class DatasetWriter {
   private digests: Uint8Array[] = [];
   private closed = false;
 
-  get chunkCount(): number {
-    return this.chunks;
-  }
-
   async addChunk(chunk: DatasetChunk, what: string): Promise<void> {
     if (chunk.labels.length > CHUNK_IMAGES) throw new Error(`chunk of ${chunk.labels.length} > ${CHUNK_IMAGES} images`);
     const parts = [chunk.images, ...(chunk.masks ? [chunk.masks] : []), chunk.labels, chunk.splits];
@@ -187,9 +183,4 @@ export class DatasetWriter {
     for (let k = 0; k <= this.chunks; k++) ks.push(chunkKey(this.id, k));
     await delMany(ks, db()).catch(() => undefined);
   }
-}
-
-/** Deletes one key; exported for tests that simulate damage. */
-export async function deleteKey(key: string): Promise<void> {
-  await del(key, db());
 }

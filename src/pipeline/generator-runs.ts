@@ -9,7 +9,7 @@
  * A checkpoint and the meta that names its step are written in one transaction, so a crash between the two
  * cannot leave a run whose curve claims steps its weights do not have.
  */
-import { del, delMany, get, getMany, set, setMany } from 'idb-keyval';
+import { delMany, get, getMany, set, setMany } from 'idb-keyval';
 import { db, isQuotaError } from '../data/idb.ts';
 import { DataError } from '../data/errors.ts';
 import type { GanPresetName, GanResolution, ImageChannels } from '../models/generator-config.ts';
@@ -152,11 +152,6 @@ export async function saveCheckpointWithMeta(meta: GeneratorRunMeta, checkpoint:
 export async function deleteRun(id: string): Promise<void> {
   await set(INDEX_KEY, { schema: RUNS_SCHEMA_VERSION, ids: (await ids()).filter((x) => x !== id) }, db());
   await delMany([metaKey(id), ckptKey(id)], db());
-}
-
-/** Removes a run's checkpoint only (e.g. when starting it over). */
-export async function dropCheckpoint(id: string): Promise<void> {
-  await del(ckptKey(id), db());
 }
 
 /** Keeps curves bounded: once over the cap, every other point of the older half is dropped. */
