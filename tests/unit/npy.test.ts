@@ -1,19 +1,9 @@
 // The .npy reader: every dtype, both byte orders, Fortran order, header versions, and the ways files go wrong.
 import { describe, expect, it } from 'vitest';
-import { DataError } from '../../src/data/errors.ts';
 import { labelsToUint8, parseNpy, type NpyArray } from '../../src/data/npy.ts';
 import { writeNpy } from './fixtures/npy-writer.ts';
+import { dataError } from './fixtures/data-error.ts';
 
-/** Runs fn, expects a DataError, returns it (so the message can be checked too). */
-function dataError(fn: () => unknown): DataError {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(DataError);
-    return e as DataError;
-  }
-  throw new Error('expected a DataError, nothing was thrown');
-}
 
 const values = (a: NpyArray) => Array.from(a.data as ArrayLike<number | bigint>);
 

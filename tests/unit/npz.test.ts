@@ -3,20 +3,11 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { zipSync, type Zippable } from 'fflate';
 import { describe, expect, it } from 'vitest';
-import { DataError } from '../../src/data/errors.ts';
 import { medMnistName, parseNpz, readMedMnist } from '../../src/data/npz.ts';
 import { SPLIT_CODE } from '../../src/data/types.ts';
 import { imagesNpy, writeNpy } from './fixtures/npy-writer.ts';
+import { dataError } from './fixtures/data-error.ts';
 
-function dataError(fn: () => unknown): DataError {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(DataError);
-    return e as DataError;
-  }
-  throw new Error('expected a DataError, nothing was thrown');
-}
 
 const labels64 = (vals: number[]) => writeNpy({ descr: '<i8', shape: [vals.length, 1], values: vals.map(BigInt) });
 const labels8 = (vals: number[]) => writeNpy({ descr: '|u1', shape: [vals.length], values: vals });

@@ -2,18 +2,9 @@
 // damaged archives, and archives built to exhaust memory (zip bombs, and sizes that lie).
 import { deflateSync, inflateSync, zipSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
-import { DataError } from '../../src/data/errors.ts';
 import { isZip, readZip } from '../../src/data/zip.ts';
+import { dataError } from './fixtures/data-error.ts';
 
-function dataError(fn: () => unknown): DataError {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(DataError);
-    return e as DataError;
-  }
-  throw new Error('expected a DataError, nothing was thrown');
-}
 
 const text = (s: string) => new TextEncoder().encode(s);
 
