@@ -18,7 +18,7 @@ import { createGanState, disposeGanState, type GanState } from '../train/gan-sta
 import { ganStep, type GanStepStats } from '../train/gan-step.ts';
 import type { DatasetArraysMessage } from '../worker/protocol.ts';
 import { classTrainIndices, imagesTensor } from './class-images.ts';
-import { createRun, getCheckpoint, listRuns, saveCheckpointWithMeta, saveMeta, RUNS_SCHEMA_VERSION, type CurvePoint, type GeneratorRunMeta, type QualityPoint } from './generator-runs.ts';
+import { createRun, getCheckpoint, listRuns, saveCheckpointWithMeta, saveMeta, thin, RUNS_SCHEMA_VERSION, type CurvePoint, type GeneratorRunMeta, type QualityPoint } from './generator-runs.ts';
 import { datasetExtractor, DEFAULT_QUALITY, measureQuality, type QualityOptions } from './quality.ts';
 import { sampleGrid, type SampleGrid } from './sample-grid.ts';
 import type { FeatureExtractor } from '../metrics/feature-extractor.ts';
@@ -214,6 +214,7 @@ async function trainOne(a: DatasetArraysMessage, start: GeneratorRunMeta, opts: 
   };
 
   const checkpoint = async () => {
+    meta.curve = thin(meta.curve); // bounded in memory too, not only in storage
     await saveCheckpointWithMeta(meta, await saveCheckpoint(state));
     meta.checkpointStep = state.step;
     lastCheckpoint = performance.now();
