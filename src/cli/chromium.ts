@@ -26,8 +26,19 @@ export function findChromium(): string {
   );
 }
 
-/** Flags: WebGPU on (with a software adapter where there is no GPU), and no background network chatter. */
-export function chromiumArgs(): string[] {
+/** Which WebGPU adapter Chromium offers on a machine without a GPU (ENVIRONMENT.md). */
+export type SoftwareAdapter = 'swiftshader' | 'lavapipe';
+
+/** SSGNET_FAST_ADAPTER=lavapipe picks Mesa's Vulkan driver; anything else leaves Chromium's default (SwiftShader). */
+export function adapterFromEnv(): SoftwareAdapter {
+  return process.env.SSGNET_FAST_ADAPTER === 'lavapipe' ? 'lavapipe' : 'swiftshader';
+}
+
+/**
+ * Flags: WebGPU on (with a software adapter where there is no GPU), and no background network chatter.
+ * `adapter` defaults to the environment's choice; the benchmark names it to launch one browser per adapter.
+ */
+export function chromiumArgs(adapter: SoftwareAdapter = adapterFromEnv()): string[] {
   const args = [
     '--no-sandbox',
     '--enable-unsafe-webgpu',
@@ -38,9 +49,9 @@ export function chromiumArgs(): string[] {
     '--disable-quic',
     '--disable-default-apps',
   ];
-  // SSGNET_FAST_ADAPTER=lavapipe: Mesa's Vulkan driver through WebGPU compatibility mode (about 6x faster than
-  // SwiftShader on a CPU-only machine; needs mesa-vulkan-drivers). See ENVIRONMENT.md.
-  if (process.env.SSGNET_FAST_ADAPTER === 'lavapipe') {
+  // lavapipe: Mesa's Vulkan driver through WebGPU compatibility mode (about 6x faster than SwiftShader on a
+  // CPU-only machine; needs mesa-vulkan-drivers), and WebGL through ANGLE on the same driver. ENVIRONMENT.md.
+  if (adapter === 'lavapipe') {
     args.push('--enable-features=Vulkan', '--use-vulkan=native', '--use-angle=vulkan', '--disable-gpu-sandbox', '--ignore-gpu-blocklist', '--use-webgpu-adapter=opengles', '--force-webgpu-compat');
   }
   return args;

@@ -1,0 +1,67 @@
+/**
+ * The benchmark page (not part of the app bundle; built by vite.bench.config.mts into dist-bench/).
+ * `?backend=webgpu|webgl|cpu` picks the tfjs backend; on WebGPU our kernels are registered as in the app
+ * (src/gpu/backend.ts), and each benchmark can switch them off to time the same model on stock ops.
+ */
+import * as tf from '@tensorflow/tfjs';
+import '@tensorflow/tfjs-backend-webgpu';
+import { registerSsgKernels } from '../../src/gpu/kernels/index.ts';
+import { benchGanStep, isWebGpuBackend } from '../gan-step/measure.ts';
+import type { GanStepBenchOptions, GanStepBenchResult } from '../gan-step/types.ts';
+
+interface PageInfo {
+  backend: string;
+  adapter: string;
+  compatibilityMode: boolean;
+}
+
+const query = new URLSearchParams(location.search);
+const wanted = query.get('backend') ?? 'webgpu';
+
+/** `?tfflags=NAME=VALUE;NAME=VALUE`: tfjs environment flags to try (numbers and booleans parsed). */
+function applyTfFlags(spec: string): void {
+  for (const pair of spec.split(';').filter(Boolean)) {
+    const [name = '', raw = ''] = pair.split('=');
+    const value = raw === 'true' ? true : raw === 'false' ? false : Number.isFinite(Number(raw)) ? Number(raw) : raw;
+    tf.env().set(name, value);
+  }
+}
+
+const ready: Promise<PageInfo> = (async () => {
+  applyTfFlags(query.get('tfflags') ?? '');
+  if (!(await tf.setBackend(wanted))) throw new Error(`the ${wanted} backend did not start`);
+  await tf.ready();
+  // tf.profile reads back every kernel's output to look for NaN unless told not to: minutes on software.
+  tf.env().set('CHECK_COMPUTATION_FOR_ERRORS', false);
+  let adapter = '';
+  let compatibilityMode = false;
+  if (wanted === 'webgpu') {
+    if (!isWebGpuBackend()) throw new Error('tfjs reports webgpu but its backend is not tfjs-webgpu');
+    registerSsgKernels();
+    const a = await navigator.gpu.requestAdapter();
+    const info = a?.info;
+    adapter = info ? [info.vendor, info.architecture, info.description].filter(Boolean).join(' ') : 'unknown';
+    const legacy = a as (GPUAdapter & { featureLevel?: string }) | null;
+    compatibilityMode = legacy?.featureLevel === 'compatibility' || !a?.features.has('core-features-and-limits' as GPUFeatureName);
+  } else if (wanted === 'webgl') {
+    const gl = document.createElement('canvas').getContext('webgl2');
+    const ext = gl?.getExtension('WEBGL_debug_renderer_info');
+    adapter = gl && ext ? String(gl.getParameter(ext.UNMASKED_RENDERER_WEBGL)) : '';
+  }
+  return { backend: tf.getBackend(), adapter, compatibilityMode };
+})();
+
+async function benchInfo(): Promise<PageInfo> {
+  return ready;
+}
+
+async function runGanStepBench(o: GanStepBenchOptions): Promise<GanStepBenchResult> {
+  const info = await ready;
+  return benchGanStep(o, info.adapter, info.compatibilityMode);
+}
+
+Object.assign(globalThis, { benchInfo, runGanStepBench });
+ready.then(
+  () => (document.title = 'SSGNet benchmarks: ready'),
+  (e: unknown) => (document.title = `SSGNet benchmarks: failed: ${e instanceof Error ? e.message : String(e)}`),
+);
