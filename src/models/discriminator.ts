@@ -11,7 +11,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { GanPresetName, GanResolution, ImageChannels } from './generator-config.ts';
 import { createDense, dense, type Dense } from './layers.ts';
-import { clampAbs, leakyReluGain } from './ops/activations.ts';
+import { biasActOp } from '../gpu/kernels/index.ts';
 import { downsampleConv } from './ops/fir-conv.ts';
 import { minibatchStddev } from './ops/minibatch-stddev.ts';
 import { ParamStore } from './param-store.ts';
@@ -155,10 +155,14 @@ export class Discriminator {
     const w = layer.weight.mul(layer.weightGain) as tf.Tensor4D;
     const k = w.shape[0];
     let y = layer.down ? downsampleConv(x, w) : tf.conv2d(x, w, 1, k === 1 ? 'valid' : 'same');
-    if (layer.bias) y = y.add(layer.bias);
-    if (layer.activation === 'lrelu') y = leakyReluGain(y, 0.2, Math.SQRT2 * layer.outGain);
-    else if (layer.outGain !== 1) y = y.mul(layer.outGain);
-    if (this.config.convClamp !== null) y = clampAbs(y, this.config.convClamp * layer.outGain);
-    return y;
+    // StyleGAN's bias_act: one fused kernel on WebGPU, the plain-tfjs composition elsewhere.
+    const lrelu = layer.activation === 'lrelu';
+    const params = {
+      slope: lrelu ? 0.2 : 1,
+      gain: (lrelu ? Math.SQRT2 : 1) * layer.outGain,
+      clamp: this.config.convClamp === null ? null : this.config.convClamp * layer.outGain,
+    };
+    const identity = !layer.bias && params.slope === 1 && params.gain === 1 && params.clamp === null;
+    return identity ? y : biasActOp(y, (layer.bias as tf.Tensor1D | null) ?? null, params);
   }
 }

@@ -3,6 +3,7 @@
  * struct its .wgsl file declares: same names, types and order, and the same byte offsets under WGSL's layout
  * rules and under tfjs-webgpu's packing (which follows the preceding entries, so several start offsets).
  */
+import { BIAS_ACT_UNIFORMS, BIAS_ACT_WGSL } from '../../src/gpu/kernels/bias-act.ts';
 import { DEMOD_UNIFORMS, DEMOD_WGSL } from '../../src/gpu/kernels/modulated-conv-dcoef.ts';
 import { FILTERED_LRELU_UNIFORMS, FILTERED_LRELU_WGSL } from '../../src/gpu/kernels/filtered-lrelu.ts';
 import {
@@ -58,5 +59,6 @@ export function layoutCases(): CaseResult[] {
   return [
     layoutCase('filtered lrelu', 'FilteredLreluParams', FILTERED_LRELU_UNIFORMS, flPrograms),
     layoutCase('demodulation coefficients', 'DemodParams', DEMOD_UNIFORMS, dPrograms),
+    layoutCase('bias act', 'BiasActParams', BIAS_ACT_UNIFORMS, programs(BIAS_ACT_WGSL)),
   ];
 }

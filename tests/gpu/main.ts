@@ -10,6 +10,7 @@ import { runBench } from './bench.ts';
 import { layoutCases } from './case-layout.ts';
 import { dispatchCases } from './case-dispatch.ts';
 import { r1DoubleGradCase } from './case-r1.ts';
+import { biasActCases, biasActSecondOrderCase } from './cases-bias-act.ts';
 import { dcoefCases } from './cases-dcoef.ts';
 import { filteredLreluCases } from './cases-filtered-lrelu.ts';
 import { runOpCase } from './harness.ts';
@@ -47,9 +48,10 @@ async function gpuPageInfo(): Promise<GpuPageInfo> {
 async function runGpuCases(): Promise<CaseResult[]> {
   await ready;
   const results: CaseResult[] = [...layoutCases()];
-  for (const c of [...filteredLreluCases(), ...dcoefCases()]) results.push(await runOpCase(c));
+  for (const c of [...filteredLreluCases(), ...dcoefCases(), ...biasActCases()]) results.push(await runOpCase(c));
   results.push(...(await dispatchCases()));
   results.push(await r1DoubleGradCase());
+  results.push(await biasActSecondOrderCase());
   return results;
 }
 

@@ -2,7 +2,7 @@
  * Our own WGSL kernels for the generator's hot ops, and the two ops the models call.
  *
  * `registerSsgKernels()` registers every kernel and gradient from the explicit lists below (idempotent).
- * `filteredLreluOp` and `demodulationCoefficientsOp` have the same signatures as the plain-tfjs references;
+ * `filteredLreluOp`, `demodulationCoefficientsOp` and `biasActOp` have the same signatures as the plain-tfjs references;
  * on the 'webgpu' backend, once registered, they run our kernels through `tf.engine().runKernel` (so tf.grads,
  * tf.profile and the tape see one op with its own gradient); on every other backend, or for arguments the
  * kernel cannot take on this device (see the *UnsupportedReason functions), they call the reference.
@@ -20,6 +20,17 @@ import {
   filteredLreluUnsupportedReason,
 } from './filtered-lrelu.ts';
 import {
+  BIAS_ACT,
+  biasActAttrs,
+  biasActGradConfig,
+  biasActGradGradConfig,
+  biasActGradKernelConfig,
+  biasActKernelConfig,
+  biasActReference,
+  biasActUnsupportedReason,
+} from './bias-act.ts';
+import type { BiasActParams } from '../../models/ops/bias-act.ts';
+import {
   DEMOD_COEF,
   demodCoefGradConfig,
   demodCoefGradKernelConfig,
@@ -30,15 +41,18 @@ import {
 
 export { FILTERED_LRELU, FILTERED_LRELU_GRAD } from './filtered-lrelu.ts';
 export { DEMOD_COEF, DEMOD_COEF_GRAD } from './modulated-conv-dcoef.ts';
+export { BIAS_ACT, BIAS_ACT_GRAD } from './bias-act.ts';
 
 const KERNELS: readonly tf.KernelConfig[] = [
   filteredLreluKernelConfig,
   filteredLreluGradKernelConfig,
   demodCoefKernelConfig,
   demodCoefGradKernelConfig,
+  biasActKernelConfig,
+  biasActGradKernelConfig,
 ];
 
-const GRADIENTS: readonly tf.GradConfig[] = [filteredLreluGradConfig, demodCoefGradConfig];
+const GRADIENTS: readonly tf.GradConfig[] = [filteredLreluGradConfig, demodCoefGradConfig, biasActGradConfig, biasActGradGradConfig];
 
 /** Registers all SSG kernels for 'webgpu' and their gradients; calling it again does nothing. */
 export function registerSsgKernels(): void {
@@ -50,9 +64,19 @@ export function registerSsgKernels(): void {
   }
 }
 
-/** The active backend when it is WebGPU and `kernelName` is registered for it, else null. */
+let enabled = true;
+
+/**
+ * Switch our kernels off (or back on) for this context: the ops then take the plain-tfjs reference path on
+ * WebGPU too. For the benchmark's same-run comparison with stock ops; the app never switches them off.
+ */
+export function setSsgKernelsEnabled(on: boolean): void {
+  enabled = on;
+}
+
+/** The active backend when it is WebGPU and `kernelName` is registered for it (and not switched off), else null. */
 function ssgBackend(kernelName: string): WebGPUBackend | null {
-  if (tf.getBackend() !== 'webgpu' || !tf.getKernel(kernelName, 'webgpu')) return null;
+  if (!enabled || tf.getBackend() !== 'webgpu' || !tf.getKernel(kernelName, 'webgpu')) return null;
   const backend = tf.backend();
   return backend instanceof WebGPUBackend ? backend : null;
 }
@@ -73,4 +97,17 @@ export function demodulationCoefficientsOp(weight: tf.Tensor4D, styles: tf.Tenso
     return demodulationCoefficientsReference(weight, styles);
   }
   return tf.engine().runKernel<tf.Tensor2D>(DEMOD_COEF, { weight, styles });
+}
+
+/** Same contract as `biasAct` (src/models/ops/bias-act.ts). */
+export function biasActOp<T extends tf.Tensor>(x: T, bias: tf.Tensor1D | null, p: BiasActParams): T {
+  const gpu = ssgBackend(BIAS_ACT);
+  const channels = x.shape[x.shape.length - 1] ?? 0;
+  if (!gpu || x.dtype !== 'float32' || (bias && bias.dtype !== 'float32') || biasActUnsupportedReason(gpu, x.shape, bias?.shape[0] ?? channels)) {
+    return biasActReference(x, bias, p);
+  }
+  return tf.tidy(() => {
+    const b = bias ?? tf.zeros([channels]);
+    return tf.engine().runKernel<T>(BIAS_ACT, { x, b }, biasActAttrs(p));
+  });
 }

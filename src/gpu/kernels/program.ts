@@ -66,10 +66,11 @@ export function webgpuBackendOf(backend: object): WebGPUBackend {
   return backend;
 }
 
+/** The named input, checked for dtype float32 and (unless `rank` is negative) for its rank. */
 export function requireInput(inputs: tf.NamedTensorInfoMap, name: string, rank: number): tf.TensorInfo {
   const t = inputs[name];
   if (!t) throw new Error(`missing input ${name}`);
-  if (t.shape.length !== rank) throw new Error(`input ${name} must have rank ${rank}, got [${t.shape.join(', ')}]`);
+  if (rank >= 0 && t.shape.length !== rank) throw new Error(`input ${name} must have rank ${rank}, got [${t.shape.join(', ')}]`);
   if (t.dtype !== 'float32') throw new Error(`input ${name} must be float32, got ${t.dtype}`);
   return t;
 }

@@ -17,9 +17,3 @@ export function leakyReluAbs<T extends tf.Tensor>(x: T, slope = 0.2): T {
 export function clampAbs<T extends tf.Tensor>(x: T, c: number): T {
   return tf.mul(tf.sub(tf.abs(tf.add(x, c)), tf.abs(tf.sub(x, c))), 0.5);
 }
-
-/** StyleGAN's `bias_act(act='lrelu')`: leaky ReLU 0.2 times sqrt(2) so the activation keeps unit variance. */
-export function leakyReluGain<T extends tf.Tensor>(x: T, slope = 0.2, gain = Math.SQRT2): T {
-  const y = leakyReluAbs(x, slope);
-  return gain === 1 ? y : tf.mul(y, gain);
-}
