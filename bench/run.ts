@@ -10,6 +10,7 @@
  *   --channels 1|3 (1) --iters N (3) --warmup N (1) --adapters swiftshader,lavapipe (those present)
  *   --backends webgpu,webgl,cpu (all) --no-r1 --profile-kernels --json FILE --no-build
  *   --tf-flags 'NAME=VALUE;…' (tfjs environment flags set in the page before the backend starts)
+ * Environment: SSG_BENCH_OUT_DIR builds and serves the page from another folder than dist-bench/.
  */
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
@@ -17,6 +18,7 @@ import { parseArgs } from 'node:util';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { build, preview } from 'vite';
 import { chromiumArgs, findChromium, type SoftwareAdapter } from '../src/cli/chromium.ts';
+import type { AutotuneReport } from '../src/gpu/autotune.ts';
 import { formatTable, jsonEntries, type AdapterRun } from './gan-step/report.ts';
 import type { BenchBackend, GanStepBenchOptions, GanStepBenchResult } from './gan-step/types.ts';
 
@@ -24,7 +26,7 @@ const ROOT = resolve(import.meta.dirname, '..');
 const LAVAPIPE_ICD = ['/usr/share/vulkan/icd.d/lvp_icd.x86_64.json', '/usr/share/vulkan/icd.d/lvp_icd.aarch64.json'];
 
 type BenchPage = {
-  benchInfo: () => Promise<{ backend: string; adapter: string; compatibilityMode: boolean }>;
+  benchInfo: () => Promise<{ backend: string; adapter: string; compatibilityMode: boolean; tuning: AutotuneReport | null }>;
   runGanStepBench: (o: GanStepBenchOptions) => Promise<GanStepBenchResult>;
 };
 
@@ -94,6 +96,14 @@ async function openBench(browser: Browser, url: string, backend: BenchBackend, t
   await page.waitForFunction(() => document.title.includes(': ready') || document.title.includes(': failed'), null, { timeout: 120_000 });
   const title = await page.title();
   if (title.includes('failed')) throw new Error(title.replace(/^SSGNet benchmarks: /, ''));
+  const info = await page.evaluate(() => (globalThis as unknown as BenchPage).benchInfo());
+  const t = info.tuning;
+  if (t?.measured) {
+    console.log(
+      `bench: autotune on ${info.adapter}: conv ${t.tuning.naiveConv2d ? 'naive' : 'tiled'} (tiled ${t.measured.conv2d.tiled.toFixed(1)} ms, naive ${t.measured.conv2d.naive.toFixed(1)} ms), ` +
+        `matmul ${t.tuning.naiveMatMul ? 'naive' : 'tiled'} (tiled ${t.measured.matmul.tiled.toFixed(1)} ms, naive ${t.measured.matmul.naive.toFixed(1)} ms)`,
+    );
+  }
   return page;
 }
 
@@ -107,7 +117,7 @@ async function measure(page: Page, o: GanStepBenchOptions, label: string): Promi
       `${r.kernelCallsPerIter} tfjs kernels, R1 iteration ${r.r1Ms === null ? 'n/a' : `${r.r1Ms.toFixed(0)} ms`}; ${((Date.now() - t0) / 1000).toFixed(0)} s` +
       (leak !== 0 ? `; WARNING: ${leak} tensors leaked over the timed iterations` : ''),
   );
-  for (const k of r.topKernels) console.log(`bench:     ${k.name.padEnd(36)} ${k.ms.toFixed(1).padStart(9)} ms  ${k.calls} calls`);
+  for (const k of r.topKernels) console.log(`bench:     ${k.ms.toFixed(1).padStart(9)} ms ${String(k.calls).padStart(4)} calls  ${k.name}`);
   return r;
 }
 
@@ -116,7 +126,7 @@ async function main(): Promise<void> {
   if (doBuild) {
     console.log('bench: building the benchmark page…');
     await build({ configFile: resolve(ROOT, 'vite.bench.config.mts'), logLevel: 'error' });
-  } else if (!existsSync(resolve(ROOT, 'dist-bench/index.html'))) {
+  } else if (!existsSync(resolve(ROOT, process.env.SSG_BENCH_OUT_DIR ?? 'dist-bench', 'index.html'))) {
     fail('--no-build, but dist-bench/ has no build: run once without --no-build');
   }
   const server = await preview({ configFile: resolve(ROOT, 'vite.bench.config.mts'), logLevel: 'warn', preview: { port: 0, strictPort: false, open: false } });

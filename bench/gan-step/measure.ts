@@ -50,14 +50,16 @@ async function profileIteration(state: GanState, batch: tf.Tensor4D): Promise<{ 
   const info = await tf.profile(async () => {
     await ganStep(state, batch);
   });
+  // Grouped by kernel name and input shapes, so one slow call site stands out from the rest of its kind.
   const byName = new Map<string, { ms: number; calls: number }>();
   for (const k of info.kernels) {
-    const e = byName.get(k.name) ?? { ms: 0, calls: 0 };
+    const key = `${k.name} ${k.inputShapes.map((s) => `[${(s ?? []).join('x')}]`).join(' ')}`;
+    const e = byName.get(key) ?? { ms: 0, calls: 0 };
     e.ms += typeof k.kernelTimeMs === 'number' ? k.kernelTimeMs : 0;
     e.calls++;
-    byName.set(k.name, e);
+    byName.set(key, e);
   }
-  const top = [...byName.entries()].map(([name, e]) => ({ name, ...e })).sort((a, b) => b.ms - a.ms).slice(0, 15);
+  const top = [...byName.entries()].map(([name, e]) => ({ name, ...e })).sort((a, b) => b.ms - a.ms).slice(0, 30);
   return { kernels: info.kernels.map((k) => ({ name: k.name, inputShapes: k.inputShapes, outputShapes: k.outputShapes })), top };
 }
 

@@ -45,7 +45,7 @@ export interface GanStepBenchResult {
   kernelCallsPerIter: number;
   /** Conv, matmul and FIR multiply-adds of one iteration x 2, counted from the kernels that ran. */
   flopsPerIter: number;
-  /** Largest per-name GPU times of one iteration when profileKernels was set, else []. */
+  /** Largest GPU times of one iteration per kernel name and input shapes when profileKernels was set, else []. */
   topKernels: { name: string; ms: number; calls: number }[];
   /** tf.memory().numTensors before the first and after the last timed iteration (a leak shows as growth). */
   tensorsBefore: number;

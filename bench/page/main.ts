@@ -5,7 +5,9 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-webgpu';
+import { autotune, type AutotuneReport } from '../../src/gpu/autotune.ts';
 import { registerSsgKernels } from '../../src/gpu/kernels/index.ts';
+import type { AdapterReport } from '../../src/worker/protocol.ts';
 import { benchGanStep, isWebGpuBackend } from '../gan-step/measure.ts';
 import type { GanStepBenchOptions, GanStepBenchResult } from '../gan-step/types.ts';
 
@@ -13,7 +15,10 @@ interface PageInfo {
   backend: string;
   adapter: string;
   compatibilityMode: boolean;
+  tuning: AutotuneReport | null;
 }
+
+let tuning: AutotuneReport | null = null;
 
 const query = new URLSearchParams(location.search);
 const wanted = query.get('backend') ?? 'webgpu';
@@ -39,6 +44,13 @@ const ready: Promise<PageInfo> = (async () => {
     if (!isWebGpuBackend()) throw new Error('tfjs reports webgpu but its backend is not tfjs-webgpu');
     registerSsgKernels();
     const a = await navigator.gpu.requestAdapter();
+    // The app's autotune, measured fresh (no cache) so each benchmark reports what it chose and why.
+    const info0 = a?.info;
+    const report: AdapterReport = {
+      vendor: info0?.vendor ?? '', architecture: info0?.architecture ?? '', device: info0?.device ?? '', description: info0?.description ?? '',
+      isFallbackAdapter: false, compatibilityMode: false, features: [], limits: {},
+    };
+    tuning = await autotune(report, { cache: false });
     const info = a?.info;
     adapter = info ? [info.vendor, info.architecture, info.description].filter(Boolean).join(' ') : 'unknown';
     const legacy = a as (GPUAdapter & { featureLevel?: string }) | null;
@@ -48,7 +60,7 @@ const ready: Promise<PageInfo> = (async () => {
     const ext = gl?.getExtension('WEBGL_debug_renderer_info');
     adapter = gl && ext ? String(gl.getParameter(ext.UNMASKED_RENDERER_WEBGL)) : '';
   }
-  return { backend: tf.getBackend(), adapter, compatibilityMode };
+  return { backend: tf.getBackend(), adapter, compatibilityMode, tuning };
 })();
 
 async function benchInfo(): Promise<PageInfo> {

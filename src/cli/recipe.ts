@@ -52,7 +52,7 @@ async function main(): Promise<number> {
         sha256: d.sha256,
         skipped: imported.skipped,
       },
-      backend: { name: backend.name, adapter: backend.adapter, self_test: backend.selfTest, tfjs: backend.tfjsVersion },
+      backend: { name: backend.name, adapter: backend.adapter, self_test: backend.selfTest, tfjs: backend.tfjsVersion, tuning: backend.tuning },
     };
     process.stdout.write(`\n${d.name}: ${d.kind}, ${d.count} images at ${d.size}x${d.size}x${d.channels}${imported.skipped.length ? `, ${imported.skipped.length} files skipped` : ''}\n`);
     process.stdout.write(`${formatSplitTable(d.counts, d.classes)}\n`);

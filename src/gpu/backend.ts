@@ -6,6 +6,7 @@
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-webgpu';
 import type { AdapterReport, BackendChoice, BackendName, BackendReport } from '../worker/protocol.ts';
+import { autotune, type AutotuneReport } from './autotune.ts';
 import { registerSsgKernels } from './kernels/index.ts';
 import { maxRelativeError, selfTestStep, SELF_TEST_TOLERANCE } from './self-test.ts';
 
@@ -65,8 +66,13 @@ export async function chooseBackend(requested: BackendChoice): Promise<BackendRe
   const webgpuAvailable = adapter !== null;
   const wanted = requested === 'auto' ? ORDER : [requested, ...ORDER.filter((b) => b !== requested)];
   const name = await setFirstWorking(wanted);
-  // Our WGSL kernels (filtered leaky ReLU, demodulation coefficients) serve the generator on WebGPU.
-  if (name === 'webgpu') registerSsgKernels();
+  // Our WGSL kernels serve the models on WebGPU; the autotune then picks tiled or barrier-free conv and
+  // matmul programs for this adapter, before the self-test, so the self-test checks what will really run.
+  let tuning: AutotuneReport | null = null;
+  if (name === 'webgpu') {
+    registerSsgKernels();
+    if (adapter) tuning = await autotune(adapter);
+  }
   let fallbackReason = '';
   if (requested === 'auto' && name !== 'webgpu') {
     fallbackReason = webgpuAvailable
@@ -83,6 +89,7 @@ export async function chooseBackend(requested: BackendChoice): Promise<BackendRe
     adapter,
     selfTest: await runSelfTest(name),
     tfjsVersion: tf.version.tfjs,
+    tuning,
   };
 }
 

@@ -5,6 +5,7 @@
  * reply (`result` or `error`), zero or more `progress` events before it, and can be cancelled by id.
  * The worker also pushes a few unsolicited events (`engine-status`), which carry no request id.
  */
+import type { AutotuneReport } from '../gpu/autotune.ts';
 import type { AspectMode, DatasetKind, SkippedFile, SplitFractions } from '../data/types.ts';
 import type { DatasetMeta, DatasetSample, StorageReport } from '../data/store-types.ts';
 import type { GeneratorRunMeta } from '../pipeline/generator-runs.ts';
@@ -44,6 +45,8 @@ export interface BackendReport {
   adapter: AdapterReport | null;
   selfTest: SelfTestReport;
   tfjsVersion: string;
+  /** WebGPU only: the conv/matmul programs the autotune chose for this adapter (null elsewhere). */
+  tuning: AutotuneReport | null;
 }
 
 /** A file handed to an importer: its path relative to what the user picked, and its bytes. */

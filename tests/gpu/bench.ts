@@ -7,7 +7,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { designLowpassFilter, filteredLrelu, type FilteredLreluParams } from '../../src/models/ops/filtered-lrelu.ts';
 import { demodulationCoefficients } from '../../src/models/ops/modulated-conv.ts';
-import { demodulationCoefficientsOp, filteredLreluOp } from '../../src/gpu/kernels/index.ts';
+import { channelSumOp, demodulationCoefficientsOp, filteredLreluOp } from '../../src/gpu/kernels/index.ts';
+import { channelSumReference } from '../../src/gpu/kernels/channel-sum.ts';
 import { randomTensor } from './compare.ts';
 import type { BenchResult } from './types.ts';
 
@@ -72,6 +73,12 @@ const SPECS: BenchSpec[] = [
     kernel: ([x, b]) => filteredLreluOp(x as tf.Tensor4D, b as tf.Tensor1D, LAYER),
     reference: ([x, b]) => filteredLrelu(x as tf.Tensor4D, b as tf.Tensor1D, LAYER),
   },
+  ...[4, 16].map((c) => ({
+    name: `channel sum ${16384 * (16 / c)}x${c}`,
+    inputs: () => [randomTensor([16384 * (16 / c), c], 5)],
+    kernel: ([x]: tf.Tensor[]) => channelSumOp(x as tf.Tensor),
+    reference: ([x]: tf.Tensor[]) => channelSumReference(x as tf.Tensor),
+  })),
   ...[64, 128].map((c) => ({
     name: `dcoef 3x3 ${c}->${c}, N 16`,
     inputs: () => [randomTensor([3, 3, c, c], 3), randomTensor([16, c], 4)],

@@ -4,6 +4,9 @@
  * rules and under tfjs-webgpu's packing (which follows the preceding entries, so several start offsets).
  */
 import { BIAS_ACT_UNIFORMS, BIAS_ACT_WGSL } from '../../src/gpu/kernels/bias-act.ts';
+import { CHANNEL_SUM_UNIFORMS, CHANNEL_SUM_WGSL } from '../../src/gpu/kernels/channel-sum.ts';
+import { MATMUL_UNIFORMS, MATMUL_WGSL } from '../../src/gpu/kernels/matmul-naive.ts';
+import { CONV2D_UNIFORMS, CONV2D_WGSL } from '../../src/gpu/kernels/conv2d-naive.ts';
 import { DEMOD_UNIFORMS, DEMOD_WGSL } from '../../src/gpu/kernels/modulated-conv-dcoef.ts';
 import { FILTERED_LRELU_UNIFORMS, FILTERED_LRELU_WGSL } from '../../src/gpu/kernels/filtered-lrelu.ts';
 import {
@@ -60,5 +63,8 @@ export function layoutCases(): CaseResult[] {
     layoutCase('filtered lrelu', 'FilteredLreluParams', FILTERED_LRELU_UNIFORMS, flPrograms),
     layoutCase('demodulation coefficients', 'DemodParams', DEMOD_UNIFORMS, dPrograms),
     layoutCase('bias act', 'BiasActParams', BIAS_ACT_UNIFORMS, programs(BIAS_ACT_WGSL)),
+    layoutCase('channel sum', 'ChannelSumParams', CHANNEL_SUM_UNIFORMS, CHANNEL_SUM_WGSL),
+    layoutCase('naive matmul', 'MatMulParams', MATMUL_UNIFORMS, MATMUL_WGSL),
+    layoutCase('naive conv2d', 'Conv2dParams', CONV2D_UNIFORMS, CONV2D_WGSL),
   ];
 }

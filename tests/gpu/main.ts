@@ -11,9 +11,11 @@ import { layoutCases } from './case-layout.ts';
 import { dispatchCases } from './case-dispatch.ts';
 import { r1DoubleGradCase } from './case-r1.ts';
 import { biasActCases, biasActSecondOrderCase } from './cases-bias-act.ts';
+import { channelSumCases } from './cases-channel-sum.ts';
 import { dcoefCases } from './cases-dcoef.ts';
 import { filteredLreluCases } from './cases-filtered-lrelu.ts';
 import { runOpCase } from './harness.ts';
+import { tuningCases } from './cases-tuning.ts';
 import type { BenchResult, CaseResult, GpuPageInfo } from './types.ts';
 
 const ready = (async () => {
@@ -48,10 +50,11 @@ async function gpuPageInfo(): Promise<GpuPageInfo> {
 async function runGpuCases(): Promise<CaseResult[]> {
   await ready;
   const results: CaseResult[] = [...layoutCases()];
-  for (const c of [...filteredLreluCases(), ...dcoefCases(), ...biasActCases()]) results.push(await runOpCase(c));
+  for (const c of [...filteredLreluCases(), ...dcoefCases(), ...biasActCases(), ...channelSumCases()]) results.push(await runOpCase(c));
   results.push(...(await dispatchCases()));
   results.push(await r1DoubleGradCase());
   results.push(await biasActSecondOrderCase());
+  results.push(...(await tuningCases()));
   return results;
 }
 

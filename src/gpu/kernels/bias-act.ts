@@ -4,7 +4,7 @@
  *
  * The reference takes 1 (bias) + 5 (0.6 v + 0.4 |v|, times gain) elementwise passes forward and about twice
  * that backward, each a full read and write of the activation tensor; the kernel takes one pass each way
- * (plus a small per-channel reduction for the bias gradient).
+ * (plus the per-channel sum of channel-sum.ts for the bias gradient).
  *
  * Second order (the R1 penalty differentiates the discriminator's input gradient w.r.t. its weights):
  * 'SsgBiasActGrad' computes dx = dy * m(x + b) with m piecewise constant, so its gradient w.r.t. dy is the
@@ -17,6 +17,7 @@ import commonWgsl from '../../../shaders/bias_act_common.wgsl?raw';
 import forwardWgsl from '../../../shaders/bias_act.wgsl?raw';
 import gradWgsl from '../../../shaders/bias_act_grad.wgsl?raw';
 import type { BiasActParams } from '../../models/ops/bias-act.ts';
+import { CHANNEL_SUM } from './channel-sum.ts';
 import { maxBindingBytes, numberAttr, requireInput, ssgProgram, webgpuBackendOf } from './program.ts';
 import { packUniforms, type UniformField, type UniformValues } from './uniforms.ts';
 
@@ -98,8 +99,7 @@ export const biasActGradKernelConfig: tf.KernelConfig = { kernelName: BIAS_ACT_G
 /** dx through the grad kernel (recorded on the tape, so it can be differentiated again); db sums it per channel. */
 function gradOf(dy: tf.Tensor, x: tf.Tensor, b: tf.Tensor, attrs: tf.NamedAttrMap): { dx: tf.Tensor; db: () => tf.Tensor } {
   const dx = tf.engine().runKernel<tf.Tensor>(BIAS_ACT_GRAD, { dy, x, b }, attrs);
-  const channels = b.shape[0] ?? 1;
-  return { dx, db: () => tf.sum(tf.reshape(dx, [-1, channels]), 0) };
+  return { dx, db: () => tf.engine().runKernel<tf.Tensor>(CHANNEL_SUM, { x: dx }) };
 }
 
 export const biasActGradConfig: tf.GradConfig = {

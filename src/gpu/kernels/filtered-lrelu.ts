@@ -33,6 +33,7 @@ import {
   ssgProgram,
   webgpuBackendOf,
 } from './program.ts';
+import { CHANNEL_SUM } from './channel-sum.ts';
 import { packUniforms, type UniformField, type UniformValues } from './uniforms.ts';
 
 export { filteredLrelu as filteredLreluReference } from '../../models/ops/filtered-lrelu.ts';
@@ -339,6 +340,6 @@ export const filteredLreluGradConfig: tf.GradConfig = {
     const [x, bias] = saved;
     if (!x || !bias || Array.isArray(dy)) throw new Error(`${FILTERED_LRELU}: unexpected gradient inputs`);
     const dx = tf.engine().runKernel<tf.Tensor4D>(FILTERED_LRELU_GRAD, { dy, x, bias }, attrs);
-    return { x: () => dx, bias: () => tf.sum(dx, [0, 1, 2]) };
+    return { x: () => dx, bias: () => tf.engine().runKernel<tf.Tensor>(CHANNEL_SUM, { x: dx }) };
   },
 };

@@ -30,6 +30,16 @@ import {
   biasActUnsupportedReason,
 } from './bias-act.ts';
 import type { BiasActParams } from '../../models/ops/bias-act.ts';
+import { installNaiveConv2d } from './conv2d-naive.ts';
+import { installNaiveMatMul } from './matmul-naive.ts';
+import { ssgKernelsEnabled } from './switch.ts';
+import {
+  CHANNEL_SUM,
+  channelSumGradConfig,
+  channelSumKernelConfig,
+  channelSumReference,
+  channelSumUnsupportedReason,
+} from './channel-sum.ts';
 import {
   DEMOD_COEF,
   demodCoefGradConfig,
@@ -42,6 +52,8 @@ import {
 export { FILTERED_LRELU, FILTERED_LRELU_GRAD } from './filtered-lrelu.ts';
 export { DEMOD_COEF, DEMOD_COEF_GRAD } from './modulated-conv-dcoef.ts';
 export { BIAS_ACT, BIAS_ACT_GRAD } from './bias-act.ts';
+export { setSsgKernelsEnabled, setKernelTuning, activeTuning, type KernelTuning } from './switch.ts';
+export { CHANNEL_SUM } from './channel-sum.ts';
 
 const KERNELS: readonly tf.KernelConfig[] = [
   filteredLreluKernelConfig,
@@ -50,12 +62,18 @@ const KERNELS: readonly tf.KernelConfig[] = [
   demodCoefGradKernelConfig,
   biasActKernelConfig,
   biasActGradKernelConfig,
+  channelSumKernelConfig,
 ];
 
-const GRADIENTS: readonly tf.GradConfig[] = [filteredLreluGradConfig, demodCoefGradConfig, biasActGradConfig, biasActGradGradConfig];
+const GRADIENTS: readonly tf.GradConfig[] = [filteredLreluGradConfig, demodCoefGradConfig, biasActGradConfig, biasActGradGradConfig, channelSumGradConfig];
 
-/** Registers all SSG kernels for 'webgpu' and their gradients; calling it again does nothing. */
+/**
+ * Registers all SSG kernels for 'webgpu' and their gradients, and puts the naive Conv2D and BatchMatMul
+ * dispatchers in front of tfjs's (they only act when the autotune chose them); calling it again does nothing.
+ */
 export function registerSsgKernels(): void {
+  installNaiveMatMul();
+  installNaiveConv2d();
   for (const k of KERNELS) {
     if (!tf.getKernel(k.kernelName, k.backendName)) tf.registerKernel(k);
   }
@@ -64,19 +82,9 @@ export function registerSsgKernels(): void {
   }
 }
 
-let enabled = true;
-
-/**
- * Switch our kernels off (or back on) for this context: the ops then take the plain-tfjs reference path on
- * WebGPU too. For the benchmark's same-run comparison with stock ops; the app never switches them off.
- */
-export function setSsgKernelsEnabled(on: boolean): void {
-  enabled = on;
-}
-
 /** The active backend when it is WebGPU and `kernelName` is registered for it (and not switched off), else null. */
 function ssgBackend(kernelName: string): WebGPUBackend | null {
-  if (!enabled || tf.getBackend() !== 'webgpu' || !tf.getKernel(kernelName, 'webgpu')) return null;
+  if (!ssgKernelsEnabled() || tf.getBackend() !== 'webgpu' || !tf.getKernel(kernelName, 'webgpu')) return null;
   const backend = tf.backend();
   return backend instanceof WebGPUBackend ? backend : null;
 }
@@ -110,4 +118,11 @@ export function biasActOp<T extends tf.Tensor>(x: T, bias: tf.Tensor1D | null, p
     const b = bias ?? tf.zeros([channels]);
     return tf.engine().runKernel<T>(BIAS_ACT, { x, b }, biasActAttrs(p));
   });
+}
+
+/** Sum over every axis but the last (a bias gradient): x [..., C] -> [C]. */
+export function channelSumOp(x: tf.Tensor): tf.Tensor1D {
+  const gpu = ssgBackend(CHANNEL_SUM);
+  if (!gpu || x.dtype !== 'float32' || channelSumUnsupportedReason(gpu, x.shape)) return channelSumReference(x);
+  return tf.engine().runKernel<tf.Tensor1D>(CHANNEL_SUM, { x });
 }

@@ -1,0 +1,101 @@
+/**
+ * Per-adapter choice between tfjs's tiled WebGPU programs and barrier-free ones (src/gpu/kernels/switch.ts).
+ *
+ * tfjs's Conv2D and MatMul programs tile through workgroup memory with a barrier per tile. A GPU runs those
+ * well; a CPU implementation of WebGPU (SwiftShader, lavapipe) runs every barrier as a coroutine switch and
+ * loses most of its time there, where one invocation per output with a plain loop runs at memory speed.
+ * Which wins is a property of the adapter, so it is measured, not guessed: a few warm runs of each variant
+ * on small shapes like the models' (about a second on SwiftShader), and the result is cached in IndexedDB
+ * under the adapter's identity so later starts skip it.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { get, set } from 'idb-keyval';
+import { db } from '../data/idb.ts';
+import type { AdapterReport } from '../worker/protocol.ts';
+import { setKernelTuning, STOCK_TUNING, type KernelTuning } from './kernels/switch.ts';
+
+/** Bump when the candidates or the shapes change, so cached choices are measured again. */
+const AUTOTUNE_VERSION = 1;
+
+export interface AutotuneReport {
+  tuning: KernelTuning;
+  /** Median ms of the measured ops per variant; null when the choice came from the cache. */
+  measured: { conv2d: { tiled: number; naive: number }; matmul: { tiled: number; naive: number } } | null;
+  cached: boolean;
+  /** The cache key (adapter identity). */
+  key: string;
+  ms: number;
+}
+
+export function adapterKey(a: AdapterReport): string {
+  return `autotune:v${AUTOTUNE_VERSION}:${a.vendor}|${a.architecture}|${a.device}|${a.description}|${a.compatibilityMode ? 'compat' : 'core'}`;
+}
+
+async function medianMs(run: () => tf.Tensor, runs = 3): Promise<number> {
+  const warm = run();
+  await warm.data();
+  warm.dispose();
+  const times: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const t0 = performance.now();
+    const out = run();
+    await out.data();
+    times.push(performance.now() - t0);
+    out.dispose();
+  }
+  times.sort((a, b) => a - b);
+  return times[Math.floor(times.length / 2)] ?? Infinity;
+}
+
+/** Times the same ops under two tunings; the ops mirror the models' shapes (small channels, 16-36 px maps). */
+async function measure(): Promise<NonNullable<AutotuneReport['measured']>> {
+  const x = tf.randomNormal([4, 20, 20, 16], 0, 1, 'float32', 1) as tf.Tensor4D;
+  const w = tf.randomNormal([3, 3, 16, 16], 0, 1, 'float32', 2) as tf.Tensor4D;
+  const tall = tf.randomNormal([1600, 16], 0, 1, 'float32', 3) as tf.Tensor2D;
+  const square = tf.randomNormal([16, 16], 0, 1, 'float32', 4) as tf.Tensor2D;
+  const wide = tf.randomNormal([16, 256], 0, 1, 'float32', 5) as tf.Tensor2D;
+  const wideW = tf.randomNormal([256, 64], 0, 1, 'float32', 6) as tf.Tensor2D;
+  const conv = (): tf.Tensor => tf.conv2d(x, w, 1, 'same');
+  const matmul = (): tf.Tensor => tf.tidy(() => tf.add(tf.sum(tf.matMul(tall, square)), tf.sum(tf.matMul(wide, wideW))));
+  try {
+    const result = { conv2d: { tiled: 0, naive: 0 }, matmul: { tiled: 0, naive: 0 } };
+    for (const variant of ['tiled', 'naive'] as const) {
+      const naive = variant === 'naive';
+      setKernelTuning({ naiveConv2d: naive, naiveMatMul: naive });
+      result.conv2d[variant] = await medianMs(conv);
+      result.matmul[variant] = await medianMs(matmul);
+    }
+    return result;
+  } finally {
+    tf.dispose([x, w, tall, square, wide, wideW]);
+  }
+}
+
+/**
+ * Picks and applies the tuning for the current WebGPU backend (call after registerSsgKernels). A cached
+ * choice for this adapter is reused unless `fresh`; a failure to measure leaves tfjs's defaults on.
+ */
+export async function autotune(adapter: AdapterReport, opts: { fresh?: boolean; cache?: boolean } = {}): Promise<AutotuneReport> {
+  const t0 = performance.now();
+  const key = adapterKey(adapter);
+  const useCache = opts.cache ?? true;
+  if (useCache && !opts.fresh) {
+    const cached = await get<KernelTuning>(key, db()).catch(() => undefined);
+    if (cached && typeof cached.naiveConv2d === 'boolean' && typeof cached.naiveMatMul === 'boolean') {
+      setKernelTuning(cached);
+      return { tuning: cached, measured: null, cached: true, key, ms: Math.round(performance.now() - t0) };
+    }
+  }
+  let tuning: KernelTuning = STOCK_TUNING;
+  let measured: AutotuneReport['measured'] = null;
+  try {
+    measured = await measure();
+    // Naive only when clearly faster: within 10% the tiled programs (tfjs's defaults) keep the job.
+    tuning = { naiveConv2d: measured.conv2d.naive < 0.9 * measured.conv2d.tiled, naiveMatMul: measured.matmul.naive < 0.9 * measured.matmul.tiled };
+  } catch {
+    tuning = STOCK_TUNING;
+  }
+  setKernelTuning(tuning);
+  if (useCache && measured) await set(key, tuning, db()).catch(() => undefined); // a full disk only costs a re-measure
+  return { tuning, measured, cached: false, key, ms: Math.round(performance.now() - t0) };
+}

@@ -1,0 +1,35 @@
+/**
+ * Which of our WebGPU paths are on: the SSG kernels as a whole (the benchmark switches them off to time the
+ * same model on stock tfjs), and the per-adapter tuning the autotune picked (src/gpu/autotune.ts): our naive
+ * Conv2D and BatchMatMul programs instead of tfjs's tiled, barrier-heavy ones. With the kernels
+ * off, the tuning is off too, so "stock" means tfjs exactly as shipped.
+ */
+export interface KernelTuning {
+  /** Our barrier-free Conv2D (src/gpu/kernels/conv2d-naive.ts) instead of tfjs's tiled one. */
+  naiveConv2d: boolean;
+  /** Our barrier-free BatchMatMul (src/gpu/kernels/matmul-naive.ts) instead of tfjs's programs. */
+  naiveMatMul: boolean;
+}
+
+export const STOCK_TUNING: KernelTuning = { naiveConv2d: false, naiveMatMul: false };
+
+let enabled = true;
+let tuning: KernelTuning = STOCK_TUNING;
+
+export function ssgKernelsEnabled(): boolean {
+  return enabled;
+}
+
+/** Switch our kernels and tuning off (or back on). For the benchmark's same-run comparison with stock ops. */
+export function setSsgKernelsEnabled(on: boolean): void {
+  enabled = on;
+}
+
+export function setKernelTuning(t: KernelTuning): void {
+  tuning = { ...t };
+}
+
+/** The tuning in effect now (stock while the kernels are switched off). */
+export function activeTuning(): KernelTuning {
+  return enabled ? tuning : STOCK_TUNING;
+}
