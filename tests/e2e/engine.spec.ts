@@ -1,7 +1,12 @@
 import { expect, test } from '@playwright/test';
 import { datasets, openApp, shot, waitIdle } from './helpers.ts';
 
-type Report = { name: string; adapter: { vendor: string; architecture: string; isFallbackAdapter: boolean } | null; selfTest: { passed: boolean; maxRelError: number } };
+type Report = {
+  name: string;
+  adapter: { vendor: string; architecture: string; isFallbackAdapter: boolean } | null;
+  selfTest: { passed: boolean; maxRelError: number };
+  tuning: { tuning: { naiveConv2d: boolean; naiveMatMul: boolean }; measured: { conv2d: { tiled: number; naive: number } } | null; cached: boolean } | null;
+};
 const backendOf = (page: import('@playwright/test').Page) =>
   page.evaluate(() => JSON.parse(JSON.stringify((globalThis as unknown as { ssgnet: { backend: unknown } }).ssgnet.backend)) as Report);
 
@@ -28,7 +33,18 @@ test('a fresh browser gets WebGPU, a passing self-test, and the built-in demo da
   await expect(page.getByTestId('backend-name')).toHaveText('webgpu');
   await expect(page.getByTestId('adapter')).toContainText(b.adapter!.architecture);
   await expect(page.getByTestId('self-test')).toContainText('passed');
+  // The autotune measured both conv/matmul variants on this adapter (a fresh profile has no cached choice),
+  // picked the faster, and the System view says which and why.
+  expect(b.tuning?.cached).toBe(false);
+  const m = b.tuning!.measured!;
+  expect(m.conv2d.tiled).toBeGreaterThan(0);
+  expect(b.tuning!.tuning.naiveConv2d).toBe(m.conv2d.naive < 0.9 * m.conv2d.tiled);
+  await expect(page.getByTestId('tuning')).toContainText('measured on this adapter');
   await shot(page, '02-system');
+  // A reload reuses the choice cached for this adapter instead of measuring again.
+  await page.reload();
+  await waitIdle(page);
+  expect((await backendOf(page)).tuning?.cached).toBe(true);
 });
 
 test('?backend=cpu forces the CPU backend, and the setting switches and persists', async ({ page }) => {
