@@ -1,0 +1,75 @@
+/**
+ * Adam and SGD with momentum, written out so the learning rate can change at every step (tfjs's own
+ * optimizers keep it in a protected field) and so the update is exactly the documented one.
+ *
+ * Adam (Kingma & Ba, PyTorch's form): m = b1 m + (1 - b1) g; v = b2 v + (1 - b2) g^2;
+ *   p -= lr * (m / (1 - b1^t)) / (sqrt(v / (1 - b2^t)) + eps). The epsilon is always explicit: tfjs's default
+ *   becomes 1e-4 on WebGL (half-float precision) and training then diverges from the other backends.
+ * SGD (PyTorch's form): buf = momentum * buf + g; p -= lr * buf (Nesterov: p -= lr * (g + momentum * buf)).
+ * Weight decay: L2 added to the gradient (g += wd * p), as PyTorch's `weight_decay`, applied only to weights
+ * of rank >= 2 (convolutions, the head): decaying batch-norm scales and biases fights the normalisation and is
+ * commonly left out.
+ *
+ * Moment buffers are created with the optimizer (not on the first step), so tf.memory().numTensors is the same
+ * before and after every step.
+ */
+import * as tf from '@tensorflow/tfjs';
+
+export type OptimizerConfig =
+  | { kind: 'adam'; beta1: number; beta2: number; epsilon: number; weightDecay: number }
+  | { kind: 'sgd'; momentum: number; nesterov: boolean; weightDecay: number };
+
+/** Keras/tfjs Adam defaults with the epsilon made explicit (tfjs: 1e-7). */
+export const DEFAULT_ADAM: OptimizerConfig = { kind: 'adam', beta1: 0.9, beta2: 0.999, epsilon: 1e-7, weightDecay: 0 };
+/** The usual from-scratch ResNet setting (lr about 0.1 with it). */
+export const DEFAULT_SGD: OptimizerConfig = { kind: 'sgd', momentum: 0.9, nesterov: true, weightDecay: 5e-4 };
+
+export class ScheduledOptimizer {
+  /** Steps taken (Adam's bias correction uses it). */
+  iterations = 0;
+  private readonly first: tf.Variable[];
+  private readonly second: tf.Variable[];
+
+  constructor(
+    readonly config: OptimizerConfig,
+    private readonly vars: tf.Variable[],
+  ) {
+    const zeros = (): tf.Variable[] => vars.map((v) => tf.tidy(() => tf.variable(tf.zerosLike(v), false)));
+    this.first = zeros();
+    this.second = config.kind === 'adam' ? zeros() : [];
+  }
+
+  /** One update of every variable with its gradient (same order as the constructor's list). */
+  apply(grads: readonly tf.Tensor[], lr: number): void {
+    if (grads.length !== this.vars.length) throw new Error(`ScheduledOptimizer: ${grads.length} gradients for ${this.vars.length} variables`);
+    if (!Number.isFinite(lr) || lr < 0) throw new Error(`ScheduledOptimizer: bad learning rate ${lr}`);
+    const c = this.config;
+    const t = ++this.iterations;
+    tf.tidy(() => {
+      this.vars.forEach((p, i) => {
+        let g = grads[i] as tf.Tensor;
+        if (c.weightDecay > 0 && p.rank >= 2) g = tf.add(g, tf.mul(p, c.weightDecay));
+        const m = this.first[i] as tf.Variable;
+        if (c.kind === 'adam') {
+          const v = this.second[i] as tf.Variable;
+          const m1 = tf.add(tf.mul(m, c.beta1), tf.mul(g, 1 - c.beta1));
+          const v1 = tf.add(tf.mul(v, c.beta2), tf.mul(tf.square(g), 1 - c.beta2));
+          m.assign(m1);
+          v.assign(v1);
+          // Bias corrections folded into scalars: lr_t = lr / (1 - b1^t), denominator sqrt(v / (1 - b2^t)) + eps.
+          const denom = tf.add(tf.sqrt(tf.mul(v1, 1 / (1 - c.beta2 ** t))), c.epsilon);
+          p.assign(tf.sub(p, tf.mul(tf.div(m1, denom), lr / (1 - c.beta1 ** t))));
+        } else {
+          const buf = tf.add(tf.mul(m, c.momentum), g);
+          m.assign(buf);
+          const step = c.nesterov ? tf.add(g, tf.mul(buf, c.momentum)) : buf;
+          p.assign(tf.sub(p, tf.mul(step, lr)));
+        }
+      });
+    });
+  }
+
+  dispose(): void {
+    for (const v of [...this.first, ...this.second]) v.dispose();
+  }
+}
