@@ -10,15 +10,16 @@
 import * as tf from '@tensorflow/tfjs';
 import { datasetArrays } from '../data/read-dataset.ts';
 import { deriveSeed, mulberry32 } from '../data/rng.ts';
-import { watchDevice } from '../gpu/device-watch.ts';
+import { lostWithin, watchDevice, type DeviceHealth } from '../gpu/device-watch.ts';
 import type { GanPresetName, GanResolution } from '../models/generator-config.ts';
-import { restoreCheckpoint, saveCheckpoint, type GanCheckpoint } from '../train/checkpoint.ts';
+import { firstNonFinite, restoreCheckpoint, saveCheckpoint, type GanCheckpoint } from '../train/checkpoint.ts';
 import { ganTrainingPreset } from '../train/gan-config.ts';
 import { createGanState, disposeGanState, type GanState } from '../train/gan-state.ts';
 import { ganStep, type GanStepStats } from '../train/gan-step.ts';
 import type { DatasetArraysMessage } from '../worker/protocol.ts';
 import { classTrainIndices, imagesTensor } from './class-images.ts';
 import { createRun, getCheckpoint, listRuns, saveCheckpointWithMeta, saveMeta, thin, RUNS_SCHEMA_VERSION, type CurvePoint, type GeneratorRunMeta, type QualityPoint } from './generator-runs.ts';
+import { applyPendingFault, trainingLoopStarted } from './fault-injection.ts';
 import { datasetExtractor, DEFAULT_QUALITY, measureQuality, type QualityOptions } from './quality.ts';
 import { sampleGrid, type SampleGrid } from './sample-grid.ts';
 import type { FeatureExtractor } from '../metrics/feature-extractor.ts';
@@ -122,6 +123,9 @@ async function runFor(a: DatasetArraysMessage, classIndex: number | null, opts: 
 
 export async function trainGenerators(opts: TrainGeneratorsOptions, signal: AbortSignal, emit: Emit): Promise<GeneratorRunMeta[]> {
   if (!(opts.kimg > 0)) throw new Error(`kimg must be positive (got ${opts.kimg}).`);
+  // After a device loss this worker's tfjs backend is dead: say so plainly rather than fail on the first GPU call.
+  const device = watchDevice();
+  if (device.lost) throw new Error(`${device.reason}, so nothing more can run on it. Reload the page to get a new GPU device, then resume: training continues from the last checkpoint.`);
   const a = await datasetArrays(opts.datasetId);
   const classIndices: (number | null)[] = a.meta.labelled ? (opts.classes ?? a.meta.classes.map((_, i) => i)) : [null];
   const runs: GeneratorRunMeta[] = [];
@@ -142,8 +146,17 @@ export async function trainGenerators(opts: TrainGeneratorsOptions, signal: Abor
       results.push(await trainOne(a, run, opts, signal, emit, extractor));
       if (results.at(-1)!.status === 'paused' && !signal.aborted) break; // a NaN or a lost GPU stops the queue
     }
+  } catch (err) {
+    // A device lost outside a run's steps (e.g. while the FD/KID extractor trains) fails whatever GPU call was
+    // in flight with a message about buffers or mapping: name the real cause instead.
+    if (await lostWithin(1000)) throw new Error(`${device.reason}. Reload the page to get a new GPU device, then resume: training continues from the last checkpoint.`);
+    throw err;
   } finally {
-    extractor?.dispose();
+    try {
+      extractor?.dispose();
+    } catch {
+      /* a lost device can refuse to free its buffers; the page reload frees everything */
+    }
   }
   return results;
 }
@@ -214,12 +227,21 @@ async function trainOne(a: DatasetArraysMessage, start: GeneratorRunMeta, opts: 
   };
 
   const checkpoint = async () => {
+    const saved = await saveCheckpoint(state);
+    // Reads from a device lost meanwhile are not trusted, even where they did not fail.
+    if (device.lost) throw new PauseError(deviceLostMessage(device, meta.checkpointStep));
+    // A step can report finite losses and still leave non-finite weights behind (its own update overflowed;
+    // the losses were computed before it). Writing those would replace the last good checkpoint with broken
+    // weights that every resume then starts from, so they are refused and the run pauses like a NaN loss.
+    const bad = firstNonFinite(saved);
+    if (bad) throw new PauseError(`The weights became NaN/infinite by step ${state.step} (in ${bad}), so they were not saved. ${pausedAt(meta.checkpointStep, 'last good ')}. ${NAN_ADVICE}`);
     meta.curve = thin(meta.curve); // bounded in memory too, not only in storage
-    await saveCheckpointWithMeta(meta, await saveCheckpoint(state));
+    await saveCheckpointWithMeta(meta, saved);
     meta.checkpointStep = state.step;
     lastCheckpoint = performance.now();
   };
 
+  const loopEnded = trainingLoopStarted();
   try {
     await saveMeta(meta);
     tick(null, await sampleGrid(state.gEma, meta.seed));
@@ -233,13 +255,20 @@ async function trainOne(a: DatasetArraysMessage, start: GeneratorRunMeta, opts: 
       });
       let stats: GanStepStats;
       try {
+        applyPendingFault(state); // tests only: does nothing unless a test asked for a NaN
         stats = await ganStep(state, batch);
       } finally {
         batch.dispose();
       }
-      if (device.lost) throw new PauseError(`${device.reason}. Training paused at the last checkpoint (step ${meta.checkpointStep ?? 0}); reload the page to resume.`);
-      if (!Number.isFinite(stats.lossG) || !Number.isFinite(stats.lossD) || (stats.r1 !== null && !Number.isFinite(stats.r1))) {
-        throw new PauseError(`The losses became NaN/infinite at step ${stats.step} (G ${stats.lossG}, D ${stats.lossD}). Training paused at the last good checkpoint (step ${meta.checkpointStep ?? 0}); try a lower learning rate or another seed.`);
+      if (device.lost) throw new PauseError(deviceLostMessage(device, meta.checkpointStep));
+      const lossesFinite = Number.isFinite(stats.lossG) && Number.isFinite(stats.lossD) && (stats.r1 === null || Number.isFinite(stats.r1));
+      // The weights are checked too: on WebGPU a NaN weight was seen to leave every loss finite for steps on end
+      // (tests/e2e/training-faults.spec.ts; WGSL lets min/max/clamp return the non-NaN operand, so the clamps
+      // in the generator can turn a NaN into a number), and the periodic checkpoint then caught it late.
+      if (!lossesFinite || !(await weightsFinite(state))) {
+        if (device.lost) throw new PauseError(deviceLostMessage(device, meta.checkpointStep));
+        // Counted from 1 like the step counter the user sees: step k+1 is the one that starts after checkpoint k.
+        throw new PauseError(`The ${lossesFinite ? 'weights' : 'losses'} became NaN/infinite in step ${stats.step + 1} (losses G ${num(stats.lossG)}, D ${num(stats.lossD)}). ${pausedAt(meta.checkpointStep, 'last good ')}. ${NAN_ADVICE}`);
       }
       const now = performance.now();
       recent.push(now);
@@ -269,17 +298,25 @@ async function trainOne(a: DatasetArraysMessage, start: GeneratorRunMeta, opts: 
     tick(null, await sampleGrid(state.gEma, meta.seed), finalQuality);
     return meta;
   } catch (err) {
-    if (!(err instanceof PauseError)) throw err;
+    // A lost device fails whichever GPU call is in flight (a step's readback, a sample grid, a checkpoint's
+    // reads) with tfjs's own error, often before GPUDevice.lost has even resolved: wait briefly for the loss,
+    // and if it is that, pause like the check after each step does instead of failing the job with a
+    // message about buffers (and leaving the stored run marked 'running').
+    const pause = err instanceof PauseError ? err : (await lostWithin(1000)) ? new PauseError(deviceLostMessage(device, meta.checkpointStep)) : null;
+    if (!pause) throw err;
     // Back to the last good weights: what was trained since is discarded, and said so.
     meta.status = 'paused';
-    meta.message = err.message;
+    meta.message = pause.message;
     meta.step = meta.checkpointStep ?? 0;
     meta.imagesSeen = meta.step * meta.batchSize;
     meta.curve = meta.curve.filter((p) => p.step < meta.step);
+    // Measurements of weights newer than the checkpoint went with them.
+    meta.quality = meta.quality.filter((p) => p.step <= meta.step);
     await saveMeta(meta);
     tick(null, null);
     return meta;
   } finally {
+    loopEnded();
     try {
       real.dispose();
       disposeGanState(state);
@@ -290,3 +327,35 @@ async function trainOne(a: DatasetArraysMessage, start: GeneratorRunMeta, opts: 
 }
 
 class PauseError extends Error {}
+
+/**
+ * Whether every trainable weight of G and D is finite, computed on the device with one small readback.
+ * tfjs's IsFinite tests the bit pattern on WebGPU, so it holds where NaN-unaware arithmetic does not.
+ */
+async function weightsFinite(state: GanState): Promise<boolean> {
+  const ok = tf.tidy(() => {
+    const all = tf.concat([...state.G.trainableVariables(), ...state.D.trainableVariables()].map((v) => v.reshape([-1])));
+    return tf.min(tf.cast(tf.isFinite(all), 'float32'));
+  });
+  try {
+    return (await ok.data())[0] === 1;
+  } finally {
+    ok.dispose();
+  }
+}
+
+/** Where a paused run stands, for its message: at its checkpoint, or back at the start if none was written. */
+function pausedAt(checkpointStep: number | null, which: string): string {
+  return checkpointStep === null
+    ? 'Training paused before its first checkpoint was written; resuming starts again from step 0'
+    : `Training paused at the ${which}checkpoint (step ${checkpointStep}); the steps since were discarded`;
+}
+
+const num = (x: number) => (Number.isFinite(x) ? x.toPrecision(4) : String(x));
+
+/** Resuming replays the same random draws, so a real numerical blow-up is likely to come back. */
+const NAN_ADVICE = 'Resuming retries from there; if it happens again, start a new run with another batch size or preset.';
+
+function deviceLostMessage(device: DeviceHealth, checkpointStep: number | null): string {
+  return `${device.reason}. ${pausedAt(checkpointStep, 'last ')}. Reload the page to get a new GPU device, then resume.`;
+}

@@ -4,6 +4,7 @@
  * export). All work happens in the engine; this class only asks and keeps the answers.
  */
 import type { GanPresetName, GanResolution } from '../models/generator-config.ts';
+import type { FaultKind } from '../pipeline/fault-injection.ts';
 import type { GeneratorRunMeta } from '../pipeline/generator-runs.ts';
 import type { SampleGrid } from '../pipeline/sample-grid.ts';
 import type { TrainGeneratorsOptions, TrainTick } from '../pipeline/train-generators.ts';
@@ -113,6 +114,15 @@ export class GeneratorsState {
     a.download = fileName;
     a.click();
     setTimeout(() => URL.revokeObjectURL(url), 10_000);
+  }
+
+  /**
+   * For tests only (no control in the UI calls it; e2e tests reach it through `globalThis.ssgnet`): makes the
+   * engine fail the way a real run can, so the pause-at-the-last-good-checkpoint path is exercised for real.
+   * 'nan' poisons a weight before the next training step; 'device-lost' destroys the WebGPU device now.
+   */
+  injectFault(kind: FaultKind) {
+    return this.app.engine.call('inject-fault', { kind });
   }
 
   async remove(runId: string): Promise<void> {

@@ -74,6 +74,28 @@ export async function saveCheckpoint(state: GanState): Promise<GanCheckpoint> {
   };
 }
 
+/**
+ * Names the first tensor of a checkpoint holding a NaN or an infinity ("generator <key>", "D optimizer
+ * weight 3"), or returns null when every value is finite. Training refuses to store such a checkpoint.
+ */
+export function firstNonFinite(c: GanCheckpoint): string | null {
+  const groups: [string, [string, TensorRecord][]][] = [
+    ['generator', Object.entries(c.G)],
+    ['discriminator', Object.entries(c.D)],
+    ['EMA generator', Object.entries(c.gEma)],
+    ['G optimizer weight', c.optG.map((r, i) => [String(i), r])],
+    ['D optimizer weight', c.optD.map((r, i) => [String(i), r])],
+  ];
+  for (const [what, records] of groups) {
+    for (const [key, r] of records) {
+      const d = r.data;
+      // x - x is 0 for every finite x and NaN for NaN and the infinities.
+      for (let i = 0; i < d.length; i++) if (d[i]! - d[i]! !== 0) return `${what} ${key}`;
+    }
+  }
+  return null;
+}
+
 function loadParams(store: ParamStore, saved: Record<string, TensorRecord>, what: string): void {
   tf.tidy(() => {
     for (const [key, v] of Object.entries(store.all())) {

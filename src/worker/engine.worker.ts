@@ -9,6 +9,8 @@ import { CancelledError } from '../data/import/import-context.ts';
 import { datasetArrays, datasetSamples } from '../data/read-dataset.ts';
 import { deleteDataset, listDatasets, openStore, renameDataset, storageReport } from '../data/store.ts';
 import { chooseBackend } from '../gpu/backend.ts';
+import { onDeviceLost, watchDevice } from '../gpu/device-watch.ts';
+import { injectFault } from '../pipeline/fault-injection.ts';
 import { deleteRun, getRun, listRuns } from '../pipeline/generator-runs.ts';
 import { exportSamplesZip, gridPng, interpolateRun, sampleRun } from '../pipeline/run-sampler.ts';
 import { trainGenerators } from '../pipeline/train-generators.ts';
@@ -46,6 +48,11 @@ async function handle(req: Request, signal: AbortSignal): Promise<ResultOf<Reque
       post({ type: 'engine-status', status: 'starting', message: `starting the ${req.backend} backend` });
       storeReady ??= openStore();
       const report = await chooseBackend(req.backend);
+      if (report.name === 'webgpu') {
+        // A lost GPU device kills this worker's backend for good: the UI must say so even when no job runs.
+        watchDevice();
+        onDeviceLost((h) => post({ type: 'engine-status', status: 'failed', message: `${h.reason}. Reload the page to get a new one.` }));
+      }
       await storeReady;
       post({ type: 'engine-status', status: 'ready', message: `${report.name} ready` });
       return report;
@@ -88,6 +95,9 @@ async function handle(req: Request, signal: AbortSignal): Promise<ResultOf<Reque
     }
     case 'run-grid-png':
       return { png: await gridPng(req.runId, req.seed, req.count, req.psi) };
+    case 'inject-fault':
+      if (req.kind !== 'nan' && req.kind !== 'device-lost') throw new Error(`unknown fault ${String(req.kind)}`);
+      return injectFault(req.kind); // for tests only
     default: {
       const never: never = req;
       throw new Error(`unknown request ${(never as { type: string }).type}`);

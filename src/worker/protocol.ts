@@ -10,6 +10,7 @@ import type { AspectMode, DatasetKind, SkippedFile, SplitFractions } from '../da
 import type { DatasetMeta, DatasetSample, StorageReport } from '../data/store-types.ts';
 import type { GeneratorRunMeta } from '../pipeline/generator-runs.ts';
 import type { SampleGrid } from '../pipeline/sample-grid.ts';
+import type { FaultKind } from '../pipeline/fault-injection.ts';
 import type { TrainGeneratorsOptions, TrainTick } from '../pipeline/train-generators.ts';
 
 export type BackendName = 'webgpu' | 'webgl' | 'cpu';
@@ -97,6 +98,8 @@ export interface RequestMap {
   'interpolate-run': [{ runId: string; seedA: number; seedB: number; steps: number; psi: number }, SampleGrid];
   'export-samples': [{ runId: string; firstSeed: number; count: number; psi: number }, { zip: Uint8Array; fileName: string }];
   'run-grid-png': [{ runId: string; seed: number; count: number; psi: number }, { png: Uint8Array }];
+  /** For tests only (the UI never sends it): a NaN before the next training step, or a lost GPU device now. */
+  'inject-fault': [{ kind: FaultKind }, { kind: FaultKind; applied: string }];
 }
 
 /** Whole-dataset arrays for callers that need every pixel (tests, exports). */
@@ -176,6 +179,7 @@ const REQUEST_TYPES: ReadonlySet<string> = new Set<RequestType>([
   'interpolate-run',
   'export-samples',
   'run-grid-png',
+  'inject-fault',
 ]);
 
 function isRecord(x: unknown): x is Record<string, unknown> {

@@ -5,28 +5,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { unzipSync } from 'fflate';
-import { expect, test, type Page } from '@playwright/test';
-import { openApp, shot, waitIdle } from './helpers.ts';
-
-type Run = { id: string; className: string; status: string; step: number; checkpointStep: number | null; curve: { step: number }[]; preset: string; quality: { step: number; kid: number; kidStd: number; fd: number; nearCopyRate: number; nFake: number }[]; closestPairs: unknown[]; featureExtractor: string | null };
-type Gens = { runs: Run[]; lastOutcome: unknown; settings: { preset: string; kimg: number; batchSize: number } };
-/** Waits until the training job has ended and its final run records are in the page's state. */
-async function waitTrained(page: Page, timeout: number): Promise<void> {
-  await waitIdle(page, timeout);
-  await page.waitForFunction(() => (globalThis as unknown as { ssgnet: { generators: Gens } }).ssgnet.generators.lastOutcome !== null, null, { timeout: 30_000 });
-}
-const gens = (page: Page) => page.evaluate(() => JSON.parse(JSON.stringify((globalThis as unknown as { ssgnet: { generators: Gens } }).ssgnet.generators.runs)) as Run[]);
-
-async function setTiny(page: Page, kimg: string): Promise<void> {
-  // Quality measured at the start and the end only, with a quickly trained extractor: enough to prove the path.
-  await page.evaluate(() => {
-    (globalThis as unknown as { ssgnet: { generators: { settings: { quality: unknown } } } }).ssgnet.generators.settings.quality = { extractorEpochs: 1, nFake: 24, everyKimg: 100 };
-  });
-  await page.getByRole('navigation').getByRole('button', { name: 'Generators' }).click();
-  await page.getByLabel('Preset').selectOption('tiny');
-  await page.getByLabel('Length (kimg per class)').fill(kimg);
-  await page.getByLabel('Batch').fill('4');
-}
+import { expect, test } from '@playwright/test';
+import { gens, openApp, setTiny, shot, waitTrained } from './helpers.ts';
 
 test('tiny generators train per class, stop, survive a reload, resume, and sample', async ({ page }) => {
   test.setTimeout(1_200_000); // a software GPU shared with other work can be slow; the steps themselves are few

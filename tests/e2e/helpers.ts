@@ -62,6 +62,43 @@ export async function shot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: resolve(SCREENS, `${name}.png`), fullPage: true });
 }
 
+/** A generator run as the tests read it from `ssgnet.generators.runs` (a subset of GeneratorRunMeta). */
+export type Run = {
+  id: string;
+  className: string;
+  status: string;
+  message: string;
+  step: number;
+  checkpointStep: number | null;
+  curve: { step: number; lossG: number | null; lossD: number | null }[];
+  preset: string;
+  quality: { step: number; kid: number; kidStd: number; fd: number; nearCopyRate: number; nFake: number }[];
+  closestPairs: unknown[];
+  featureExtractor: string | null;
+};
+type Gens = { runs: Run[]; lastOutcome: unknown; settings: { quality: unknown } };
+
+/** The page's generator runs (a JSON copy: NaN losses would read as null). */
+export const gens = (page: Page) => page.evaluate(() => JSON.parse(JSON.stringify((globalThis as unknown as { ssgnet: { generators: Gens } }).ssgnet.generators.runs)) as Run[]);
+
+/** Waits until the training job has ended and its final run records are in the page's state. */
+export async function waitTrained(page: Page, timeout: number): Promise<void> {
+  await waitIdle(page, timeout);
+  await page.waitForFunction(() => (globalThis as unknown as { ssgnet: { generators: Gens } }).ssgnet.generators.lastOutcome !== null, null, { timeout: 30_000 });
+}
+
+/** Opens the Generators view with the 'tiny' preset, batch 4 and `kimg` per class. */
+export async function setTiny(page: Page, kimg: string): Promise<void> {
+  // Quality measured at the start and the end only, with a quickly trained extractor: enough to prove the path.
+  await page.evaluate(() => {
+    (globalThis as unknown as { ssgnet: { generators: Gens } }).ssgnet.generators.settings.quality = { extractorEpochs: 1, nFake: 24, everyKimg: 100 };
+  });
+  await page.getByRole('navigation').getByRole('button', { name: 'Generators' }).click();
+  await page.getByLabel('Preset').selectOption('tiny');
+  await page.getByLabel('Length (kimg per class)').fill(kimg);
+  await page.getByLabel('Batch').fill('4');
+}
+
 export async function expectNotice(page: Page, pattern: RegExp): Promise<void> {
   await expect(page.getByTestId('notice')).toContainText(pattern);
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
-import { restoreCheckpoint, saveCheckpoint } from '../../src/train/checkpoint.ts';
+import { firstNonFinite, restoreCheckpoint, saveCheckpoint } from '../../src/train/checkpoint.ts';
 import { createGanState, disposeGanState } from '../../src/train/gan-state.ts';
 import { ganStep } from '../../src/train/gan-step.ts';
 import { tinyTraining } from './gan-fixtures.ts';
@@ -63,5 +63,23 @@ describe('GAN checkpoints', () => {
     const before = tf.memory().numTensors;
     await expect(restoreCheckpoint(c)).rejects.toThrow(/is 1x2x3, the model wants/);
     expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('names the first non-finite tensor, so training never stores broken weights as a checkpoint', async () => {
+    await tf.setBackend('cpu');
+    const batch = realBatch(4, 32);
+    const state = createGanState(tinyTraining(1, 4));
+    await ganStep(state, batch);
+    const c = await saveCheckpoint(state);
+    disposeGanState(state);
+    batch.dispose();
+    expect(firstNonFinite(c)).toBeNull();
+    const key = Object.keys(c.gEma).at(-1)!;
+    const ema = c.gEma[key]!;
+    ema.data[ema.data.length - 1] = NaN;
+    expect(firstNonFinite(c)).toBe(`EMA generator ${key}`);
+    ema.data[ema.data.length - 1] = 0;
+    c.optD.at(-1)!.data[0] = -Infinity;
+    expect(firstNonFinite(c)).toBe(`D optimizer weight ${c.optD.length - 1}`);
   });
 });

@@ -6,6 +6,7 @@ describe('protocol guards', () => {
     expect(isToWorker({ type: 'init', id: 1, backend: 'auto' })).toBe(true);
     expect(isToWorker({ type: 'list-datasets', id: 7 })).toBe(true);
     expect(isToWorker({ type: 'cancel', target: 3 })).toBe(true);
+    expect(isToWorker({ type: 'inject-fault', id: 8, kind: 'nan' })).toBe(true); // test-only, but a real request
   });
   it('rejects unknown types, missing or fractional ids, and non-objects', () => {
     expect(isToWorker({ type: 'format-disk', id: 1 })).toBe(false);
