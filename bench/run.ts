@@ -148,16 +148,24 @@ async function main(): Promise<void> {
         for (const backend of backends) {
           // The CPU backend does not depend on the adapter: time it once.
           if (backend === 'cpu' && cpuShared) continue;
-          const page = await openBench(browser, url, backend, tfFlags);
+          // A fresh page per measurement: its own tfjs backend, buffer pool and pipeline cache, so neither
+          // variant inherits the other's warm state.
+          const once = async (kernels: boolean, label: string): Promise<GanStepBenchResult> => {
+            const page = await openBench(browser, url, backend, tfFlags);
+            try {
+              return await measure(page, { ...base, backend, kernels }, label);
+            } finally {
+              await page.close();
+            }
+          };
           if (backend === 'webgpu') {
-            run.ours = await measure(page, { ...base, backend, kernels: true }, `${adapter} webgpu, our kernels`);
-            run.stock = await measure(page, { ...base, backend, kernels: false }, `${adapter} webgpu, stock ops`);
+            run.ours = await once(true, `${adapter} webgpu, our kernels`);
+            run.stock = await once(false, `${adapter} webgpu, stock ops`);
           } else {
-            const r = await measure(page, { ...base, backend, kernels: false }, `${adapter} ${backend}, stock ops`);
+            const r = await once(false, `${adapter} ${backend}, stock ops`);
             if (backend === 'webgl') run.webgl = r;
             else cpuShared = run.cpu = r;
           }
-          await page.close();
         }
       } finally {
         await browser.close();

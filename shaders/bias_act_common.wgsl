@@ -18,11 +18,19 @@ struct BiasActParams {
   clamp : f32,      // clamp bound, or negative for none
 }
 
+// NaN by its bits: comparisons such as v != v may be folded away by a shader compiler.
+fn isNanF32(v : f32) -> bool {
+  return (bitcast<u32>(v) & 0x7fffffffu) > 0x7f800000u;
+}
+
 // The activation's derivative w.r.t. v, times the clamp's (1 inside the bound, 0 outside), as the plain-tfjs
 // reference (0.5(1+s) v + 0.5(1-s)|v|, then 0.5(|y + c| - |y - c|)) differentiates it: tfjs's d|v|/dv is
 // 1 for v > 0 and -1 otherwise, so v = 0 takes the negative side's slope, y = c counts as inside and
 // y = -c as outside. Exact ties matter only for bit-for-bit agreement with the reference.
 fn biasActSlope(v : f32) -> f32 {
+  if (isNanF32(v)) {
+    return v; // a NaN stays a NaN (tfjs's Step does the same), so the NaN watch still sees it
+  }
   var d = uniforms.gain;
   if (v <= 0.0) {
     d = d * uniforms.slope;

@@ -3,8 +3,9 @@
  * convolutions (forward and both backward passes), matrix products and depthwise FIR convolutions, at
  * 2 FLOP per multiply-add. Elementwise ops are left out (they are bandwidth, not arithmetic), so this is
  * the work a roofline would call compute. Counted on the stock-ops path, where every op is a tfjs kernel
- * with known semantics; the same model on our kernels does the same arithmetic, so the one count serves
- * both when GFLOP/s are compared.
+ * with known semantics. Our fused kernels do their own amount of work for the same result (the filtered
+ * leaky ReLU skips the zeros its upsampling inserts), so GFLOP/s from this count are *effective* rates: the
+ * stock model's arithmetic divided by the time taken.
  */
 import type { ProfiledKernel } from './types.ts';
 

@@ -40,6 +40,13 @@ async function countLaunches<T>(fn: () => Promise<T>): Promise<{ value: T; launc
   }
 }
 
+/** Median of sorted numbers (the mean of the two middle ones for an even count). */
+function median(sorted: number[]): number {
+  const h = Math.floor(sorted.length / 2);
+  if (sorted.length === 0) return NaN;
+  return sorted.length % 2 ? sorted[h]! : (sorted[h - 1]! + sorted[h]!) / 2;
+}
+
 /** Index of the next iteration that is not an R1 iteration, from `step` on. */
 function nextPlainStep(state: GanState, step: number): number {
   const every = state.config.r1Interval;
@@ -106,7 +113,7 @@ export async function benchGanStep(o: GanStepBenchOptions, adapter: string, comp
       adapter,
       compatibilityMode,
       iterMs,
-      medianMs: sorted[Math.floor(sorted.length / 2)] ?? NaN,
+      medianMs: median(sorted),
       r1Ms,
       launchesPerIter: launches === null ? kernelCallsPerIter : launches / Math.max(1, o.iters),
       kernelCallsPerIter,

@@ -9,13 +9,16 @@
  * under the adapter's identity so later starts skip it.
  */
 import * as tf from '@tensorflow/tfjs';
-import { get, set } from 'idb-keyval';
+import { del, get, set } from 'idb-keyval';
 import { db } from '../data/idb.ts';
 import type { AdapterReport } from '../worker/protocol.ts';
 import { setKernelTuning, STOCK_TUNING, type KernelTuning } from './kernels/switch.ts';
 
 /** Bump when the candidates or the shapes change, so cached choices are measured again. */
-const AUTOTUNE_VERSION = 1;
+const AUTOTUNE_VERSION = 2;
+
+/** Ops per timed sample: one readback per sample, so on a real GPU the readback latency does not decide. */
+const OPS_PER_SAMPLE = 8;
 
 export interface AutotuneReport {
   tuning: KernelTuning;
@@ -27,22 +30,33 @@ export interface AutotuneReport {
   ms: number;
 }
 
+/**
+ * The adapter's identity plus the browser and tfjs versions (a driver or tfjs update can change the answer).
+ * Real GPUs often report an empty device and description, so two GPUs of one architecture can share a key:
+ * the cost is a choice measured on a sibling, which the self-test still checks for correctness.
+ */
 export function adapterKey(a: AdapterReport): string {
-  return `autotune:v${AUTOTUNE_VERSION}:${a.vendor}|${a.architecture}|${a.device}|${a.description}|${a.compatibilityMode ? 'compat' : 'core'}`;
+  const browser = /(Chrom(e|ium)|Edg)\/[\d.]+/.exec(globalThis.navigator?.userAgent ?? '')?.[0] ?? 'unknown-browser';
+  return `autotune:v${AUTOTUNE_VERSION}:${a.vendor}|${a.architecture}|${a.device}|${a.description}|${a.compatibilityMode ? 'compat' : 'core'}|${browser}|tfjs ${tf.version.tfjs}`;
 }
 
-async function medianMs(run: () => tf.Tensor, runs = 3): Promise<number> {
-  const warm = run();
-  await warm.data();
-  warm.dispose();
-  const times: number[] = [];
-  for (let i = 0; i < runs; i++) {
+/** Forget the cached choice for this adapter (after a failed self-test under it). */
+export async function forgetTuning(a: AdapterReport): Promise<void> {
+  await del(adapterKey(a), db()).catch(() => undefined);
+}
+
+/** Median ms of `runs` samples, each running `op` OPS_PER_SAMPLE times and reading every result back. */
+async function medianMs(op: () => tf.Tensor, runs = 3): Promise<number> {
+  const sample = async (): Promise<number> => {
     const t0 = performance.now();
-    const out = run();
-    await out.data();
-    times.push(performance.now() - t0);
-    out.dispose();
-  }
+    const outs = Array.from({ length: OPS_PER_SAMPLE }, op);
+    await Promise.all(outs.map((o) => o.data()));
+    tf.dispose(outs);
+    return performance.now() - t0;
+  };
+  await sample(); // warm-up: shader compilation, buffer pool
+  const times: number[] = [];
+  for (let i = 0; i < runs; i++) times.push(await sample());
   times.sort((a, b) => a - b);
   return times[Math.floor(times.length / 2)] ?? Infinity;
 }
@@ -56,14 +70,15 @@ async function measure(): Promise<NonNullable<AutotuneReport['measured']>> {
   const wide = tf.randomNormal([16, 256], 0, 1, 'float32', 5) as tf.Tensor2D;
   const wideW = tf.randomNormal([256, 64], 0, 1, 'float32', 6) as tf.Tensor2D;
   const conv = (): tf.Tensor => tf.conv2d(x, w, 1, 'same');
-  const matmul = (): tf.Tensor => tf.tidy(() => tf.add(tf.sum(tf.matMul(tall, square)), tf.sum(tf.matMul(wide, wideW))));
+  const tallProduct = (): tf.Tensor => tf.matMul(tall, square);
+  const wideProduct = (): tf.Tensor => tf.matMul(wide, wideW);
   try {
     const result = { conv2d: { tiled: 0, naive: 0 }, matmul: { tiled: 0, naive: 0 } };
     for (const variant of ['tiled', 'naive'] as const) {
       const naive = variant === 'naive';
       setKernelTuning({ naiveConv2d: naive, naiveMatMul: naive });
       result.conv2d[variant] = await medianMs(conv);
-      result.matmul[variant] = await medianMs(matmul);
+      result.matmul[variant] = (await medianMs(tallProduct)) + (await medianMs(wideProduct));
     }
     return result;
   } finally {

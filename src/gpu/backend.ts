@@ -6,7 +6,8 @@
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-webgpu';
 import type { AdapterReport, BackendChoice, BackendName, BackendReport } from '../worker/protocol.ts';
-import { autotune, type AutotuneReport } from './autotune.ts';
+import { autotune, forgetTuning, type AutotuneReport } from './autotune.ts';
+import { setKernelTuning, STOCK_TUNING } from './kernels/switch.ts';
 import { registerSsgKernels } from './kernels/index.ts';
 import { maxRelativeError, selfTestStep, SELF_TEST_TOLERANCE } from './self-test.ts';
 
@@ -81,13 +82,22 @@ export async function chooseBackend(requested: BackendChoice): Promise<BackendRe
   } else if (requested !== 'auto' && name !== requested) {
     fallbackReason = `The requested backend "${requested}" could not start here; using ${name}.`;
   }
+  let selfTest = await runSelfTest(name);
+  if (!selfTest.passed && adapter && tuning && (tuning.tuning.naiveConv2d || tuning.tuning.naiveMatMul)) {
+    // The tuned programs may be what failed: fall back to tfjs's own, forget the choice, and test again.
+    setKernelTuning(STOCK_TUNING);
+    await forgetTuning(adapter);
+    tuning = { ...tuning, tuning: { ...STOCK_TUNING } };
+    selfTest = await runSelfTest(name);
+    selfTest = { ...selfTest, detail: `${selfTest.detail} (after the tuned conv/matmul programs failed it; tfjs's own are used)` };
+  }
   return {
     name,
     requested,
     fallbackReason,
     webgpuAvailable,
     adapter,
-    selfTest: await runSelfTest(name),
+    selfTest,
     tfjsVersion: tf.version.tfjs,
     tuning,
   };

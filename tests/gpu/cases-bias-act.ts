@@ -92,3 +92,29 @@ export async function biasActSecondOrderCase(): Promise<CaseResult> {
   result.passed &&= result.leakedTensors === 0;
   return result;
 }
+
+/** A NaN input stays NaN through the clamp and the gradient, as in the reference (the NaN watch relies on it). */
+export async function biasActNanCase(): Promise<CaseResult> {
+  const result: CaseResult = { name: 'bias act: NaN passes through clamp and gradient', passed: false, errors: {}, tolerance: 0, kernelUsed: null, leakedTensors: 0, leakedDataIds: 0, detail: '' };
+  const before = tf.memory().numTensors;
+  const p: BiasActParams = { slope: 0.2, gain: Math.SQRT2, clamp: 0.5 };
+  const x = tf.tensor2d([[NaN, 2, -3], [0.1, NaN, 7]]);
+  const b = tf.tensor1d([0.1, -0.2, 0.3]);
+  try {
+    const run = (f: typeof biasAct): tf.Tensor[] => tf.tidy(() => [f(x, b, p), tf.grad((xx: tf.Tensor) => tf.sum(f(xx, b, p)))(x)]);
+    const got = await Promise.all(run(biasActOp).map(async (t) => { const v = await values(t); t.dispose(); return v; }));
+    const want = await Promise.all(run(biasAct).map(async (t) => { const v = await values(t); t.dispose(); return v; }));
+    const nanAt = (a: Float32Array): string => [...a].map((v, i) => (Number.isNaN(v) ? i : -1)).filter((i) => i >= 0).join(',');
+    const same = got.every((g, i) => nanAt(g) === nanAt(want[i] ?? new Float32Array()));
+    result.kernelUsed = true;
+    result.passed = same && nanAt(got[0] ?? new Float32Array()) === '0,4';
+    result.detail = `NaN positions: kernel value [${nanAt(got[0]!)}] grad [${nanAt(got[1]!)}], reference value [${nanAt(want[0]!)}] grad [${nanAt(want[1]!)}]`;
+  } catch (err) {
+    result.detail = `threw: ${(err as Error).message}`;
+  } finally {
+    tf.dispose([x, b]);
+  }
+  result.leakedTensors = tf.memory().numTensors - before;
+  result.passed &&= result.leakedTensors === 0;
+  return result;
+}

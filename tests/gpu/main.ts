@@ -10,7 +10,7 @@ import { runBench } from './bench.ts';
 import { layoutCases } from './case-layout.ts';
 import { dispatchCases } from './case-dispatch.ts';
 import { r1DoubleGradCase } from './case-r1.ts';
-import { biasActCases, biasActSecondOrderCase } from './cases-bias-act.ts';
+import { biasActCases, biasActNanCase, biasActSecondOrderCase } from './cases-bias-act.ts';
 import { channelSumCases } from './cases-channel-sum.ts';
 import { dcoefCases } from './cases-dcoef.ts';
 import { filteredLreluCases } from './cases-filtered-lrelu.ts';
@@ -54,6 +54,7 @@ async function runGpuCases(): Promise<CaseResult[]> {
   results.push(...(await dispatchCases()));
   results.push(await r1DoubleGradCase());
   results.push(await biasActSecondOrderCase());
+  results.push(await biasActNanCase());
   results.push(...(await tuningCases()));
   return results;
 }

@@ -66,7 +66,7 @@ function naiveMatMul(args: Parameters<tf.KernelFunc>[0]): tf.TensorInfo | null {
   const outer = full;
   const batch = Math.max(batchA, batchB);
   const count = batch * m * n;
-  if (count === 0 || Math.max(size(a.shape), size(b.shape), count) * 4 > maxBindingBytes(gpu)) return null;
+  if (count === 0 || k === 0 || Math.max(size(a.shape), size(b.shape), count) * 4 > maxBindingBytes(gpu)) return null;
   const program = ssgProgram({
     key: 'ssgMatMulNaive',
     code: MATMUL_WGSL.naive,

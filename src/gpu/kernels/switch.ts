@@ -11,10 +11,10 @@ export interface KernelTuning {
   naiveMatMul: boolean;
 }
 
-export const STOCK_TUNING: KernelTuning = { naiveConv2d: false, naiveMatMul: false };
+export const STOCK_TUNING: Readonly<KernelTuning> = Object.freeze({ naiveConv2d: false, naiveMatMul: false });
 
 let enabled = true;
-let tuning: KernelTuning = STOCK_TUNING;
+let tuning: KernelTuning = { ...STOCK_TUNING };
 
 export function ssgKernelsEnabled(): boolean {
   return enabled;
