@@ -7,7 +7,7 @@ import * as tf from '@tensorflow/tfjs';
 import { biasAct, type BiasActParams } from '../../src/models/ops/bias-act.ts';
 import { biasActOp, BIAS_ACT, BIAS_ACT_GRAD } from '../../src/gpu/kernels/index.ts';
 import { maxRelError, randomTensor, values } from './compare.ts';
-import { TOLERANCE, type OpCase } from './harness.ts';
+import { newCaseResult, TOLERANCE, type OpCase } from './harness.ts';
 import type { CaseResult } from './types.ts';
 
 function biasActCase(shape: number[], p: BiasActParams, withBias: boolean, seed: number): OpCase {
@@ -48,16 +48,7 @@ function r1Grads(op: typeof biasAct, x: tf.Tensor4D, k: tf.Tensor4D, b: tf.Tenso
 }
 
 export async function biasActSecondOrderCase(): Promise<CaseResult> {
-  const result: CaseResult = {
-    name: 'bias act: second order (R1 path), kernel vs reference on webgpu',
-    passed: false,
-    errors: {},
-    tolerance: TOLERANCE,
-    kernelUsed: null,
-    leakedTensors: 0,
-    leakedDataIds: 0,
-    detail: '',
-  };
+  const result = newCaseResult('bias act: second order (R1 path), kernel vs reference on webgpu');
   const before = tf.memory().numTensors;
   const x = randomTensor([3, 7, 5, 3], 21) as tf.Tensor4D;
   const k = randomTensor([3, 3, 3, 11], 22, 0.5) as tf.Tensor4D;
@@ -95,7 +86,7 @@ export async function biasActSecondOrderCase(): Promise<CaseResult> {
 
 /** A NaN input stays NaN through the clamp and the gradient, as in the reference (the NaN watch relies on it). */
 export async function biasActNanCase(): Promise<CaseResult> {
-  const result: CaseResult = { name: 'bias act: NaN passes through clamp and gradient', passed: false, errors: {}, tolerance: 0, kernelUsed: null, leakedTensors: 0, leakedDataIds: 0, detail: '' };
+  const result = newCaseResult('bias act: NaN passes through clamp and gradient', 0);
   const before = tf.memory().numTensors;
   const p: BiasActParams = { slope: 0.2, gain: Math.SQRT2, clamp: 0.5 };
   const x = tf.tensor2d([[NaN, 2, -3], [0.1, NaN, 7]]);

@@ -9,7 +9,7 @@ import { setKernelTuning, STOCK_TUNING } from '../../src/gpu/kernels/switch.ts';
 import { naiveConv2dCalls } from '../../src/gpu/kernels/conv2d-naive.ts';
 import { naiveMatMulCalls } from '../../src/gpu/kernels/matmul-naive.ts';
 import { maxRelError, randomTensor, values } from './compare.ts';
-import { TOLERANCE } from './harness.ts';
+import { newCaseResult, TOLERANCE } from './harness.ts';
 import type { CaseResult } from './types.ts';
 
 const NAIVE = { naiveConv2d: true, naiveMatMul: true };
@@ -27,7 +27,7 @@ async function valuesAndGrads(f: (xs: tf.Tensor[]) => tf.Tensor, inputs: tf.Tens
 }
 
 async function compareCase(name: string, inputs: () => tf.Tensor[], f: (xs: tf.Tensor[]) => tf.Tensor, ran: () => boolean, grads = true): Promise<CaseResult> {
-  const result: CaseResult = { name, passed: false, errors: {}, tolerance: TOLERANCE, kernelUsed: null, leakedTensors: 0, leakedDataIds: 0, detail: '' };
+  const result = newCaseResult(name);
   const before = tf.memory().numTensors;
   const xs = inputs();
   try {

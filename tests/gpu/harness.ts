@@ -40,17 +40,13 @@ async function readAll(ts: tf.Tensor[]): Promise<Float32Array[]> {
   return Promise.all(ts.map(values));
 }
 
+/** A not-yet-passed result for a case, to be filled in by whoever runs it. */
+export function newCaseResult(name: string, tolerance = TOLERANCE): CaseResult {
+  return { name, passed: false, errors: {}, tolerance, kernelUsed: null, leakedTensors: 0, leakedDataIds: 0, detail: '' };
+}
+
 export async function runOpCase(c: OpCase, seed = 1234): Promise<CaseResult> {
-  const result: CaseResult = {
-    name: c.name,
-    passed: false,
-    errors: {},
-    tolerance: TOLERANCE,
-    kernelUsed: null,
-    leakedTensors: 0,
-    leakedDataIds: 0,
-    detail: '',
-  };
+  const result = newCaseResult(c.name);
   c.setup?.();
   try {
     const inputs = c.inputs();

@@ -11,7 +11,7 @@
 import * as tf from '@tensorflow/tfjs';
 import conv2dWgsl from '../../../shaders/conv2d_naive.wgsl?raw';
 import { maxBindingBytes, ssgProgram, webgpuBackendOf } from './program.ts';
-import { activeTuning } from './switch.ts';
+import { installInFront } from './switch.ts';
 import { packUniforms, type UniformField } from './uniforms.ts';
 
 const CONV2D = 'Conv2D';
@@ -35,7 +35,6 @@ export const CONV2D_UNIFORMS = [
 
 export const CONV2D_WGSL = { naive: conv2dWgsl } as const;
 
-let installed = false;
 let naiveCalls = 0;
 
 /** How many convolutions took the naive program so far (the tests check that it really ran). */
@@ -103,17 +102,5 @@ function naiveConv2d(args: Parameters<tf.KernelFunc>[0]): tf.TensorInfo | null {
 
 /** Put our dispatcher in front of tfjs's Conv2D on webgpu (idempotent). */
 export function installNaiveConv2d(): void {
-  if (installed) return;
-  const config = tf.getKernel(CONV2D, 'webgpu');
-  if (!config) return;
-  installed = true;
-  const stock = config.kernelFunc;
-  tf.unregisterKernel(CONV2D, 'webgpu');
-  tf.registerKernel({
-    kernelName: CONV2D,
-    backendName: 'webgpu',
-    setupFunc: config.setupFunc,
-    disposeFunc: config.disposeFunc,
-    kernelFunc: (args) => (activeTuning().naiveConv2d ? naiveConv2d(args) : null) ?? stock(args),
-  });
+  installInFront(CONV2D, (t) => t.naiveConv2d, naiveConv2d);
 }

@@ -9,7 +9,7 @@
 import * as tf from '@tensorflow/tfjs';
 import matmulWgsl from '../../../shaders/matmul_naive.wgsl?raw';
 import { maxBindingBytes, ssgProgram, webgpuBackendOf } from './program.ts';
-import { activeTuning } from './switch.ts';
+import { installInFront } from './switch.ts';
 import { packUniforms, type UniformField } from './uniforms.ts';
 
 const BATCH_MATMUL = 'BatchMatMul';
@@ -28,7 +28,6 @@ export const MATMUL_UNIFORMS = [
 
 export const MATMUL_WGSL = { naive: matmulWgsl } as const;
 
-let original: tf.KernelFunc | null = null;
 let naiveCalls = 0;
 
 /** How many products took the naive program so far (the tests check that it really ran). */
@@ -82,17 +81,5 @@ function naiveMatMul(args: Parameters<tf.KernelFunc>[0]): tf.TensorInfo | null {
 
 /** Put our dispatcher in front of tfjs's BatchMatMul on webgpu (idempotent). */
 export function installNaiveMatMul(): void {
-  if (original) return;
-  const config = tf.getKernel(BATCH_MATMUL, 'webgpu');
-  if (!config) return;
-  const stock = config.kernelFunc;
-  original = stock;
-  tf.unregisterKernel(BATCH_MATMUL, 'webgpu');
-  tf.registerKernel({
-    kernelName: BATCH_MATMUL,
-    backendName: 'webgpu',
-    setupFunc: config.setupFunc,
-    disposeFunc: config.disposeFunc,
-    kernelFunc: (args) => (activeTuning().naiveMatMul ? naiveMatMul(args) : null) ?? stock(args),
-  });
+  installInFront(BATCH_MATMUL, (t) => t.naiveMatMul, naiveMatMul);
 }

@@ -4,6 +4,8 @@
  * Conv2D and BatchMatMul programs instead of tfjs's tiled, barrier-heavy ones. With the kernels
  * off, the tuning is off too, so "stock" means tfjs exactly as shipped.
  */
+import * as tf from '@tensorflow/tfjs';
+
 export interface KernelTuning {
   /** Our barrier-free Conv2D (src/gpu/kernels/conv2d-naive.ts) instead of tfjs's tiled one. */
   naiveConv2d: boolean;
@@ -32,4 +34,27 @@ export function setKernelTuning(t: KernelTuning): void {
 /** The tuning in effect now (stock while the kernels are switched off). */
 export function activeTuning(): KernelTuning {
   return enabled ? tuning : STOCK_TUNING;
+}
+
+const installed = new Set<string>();
+
+/**
+ * Put `alternative` in front of tfjs's own webgpu kernel `kernelName` (idempotent): it runs while
+ * `wanted(activeTuning())` holds and returns a result; otherwise (or when it returns null because the
+ * arguments do not suit it) tfjs's kernel runs. The op, its gradient and every caller stay the same.
+ */
+export function installInFront(kernelName: string, wanted: (t: KernelTuning) => boolean, alternative: (args: Parameters<tf.KernelFunc>[0]) => tf.TensorInfo | null): void {
+  if (installed.has(kernelName)) return;
+  const config = tf.getKernel(kernelName, 'webgpu');
+  if (!config) return;
+  installed.add(kernelName);
+  const stock = config.kernelFunc;
+  tf.unregisterKernel(kernelName, 'webgpu');
+  tf.registerKernel({
+    kernelName,
+    backendName: 'webgpu',
+    setupFunc: config.setupFunc,
+    disposeFunc: config.disposeFunc,
+    kernelFunc: (args) => (wanted(activeTuning()) ? alternative(args) : null) ?? stock(args),
+  });
 }
