@@ -1,5 +1,5 @@
 /**
- * Learning-rate schedules for the classifier, as plain functions of training progress (fractional epochs),
+ * Learning-rate schedules for the classifier and the segmenter, as plain functions of training progress (fractional epochs),
  * plus reduce-on-plateau, which the paper uses and which alone depends on validation results.
  *
  * Progress is measured in epochs (epoch index + fraction of its batches done), so a schedule means the same
@@ -20,9 +20,18 @@ export type LrSchedule =
    * Multiply by `factor` when the validation score has not improved for `patience` epochs, never below
    * base * minFactor (Keras' ReduceLROnPlateau, which the paper's classifier uses). Needs a validation split.
    */
-  | { kind: 'plateau'; factor: number; patience: number; minFactor: number };
+  | { kind: 'plateau'; factor: number; patience: number; minFactor: number }
+  /**
+   * base * (1 - progress)^power with progress = epoch / totalEpochs in [0, 1] (the "poly" policy of DeepLab,
+   * used by the t-vMF U-Net: `0.01 * (1 - iters / maxiter)^0.9`). Fractional epochs make it per step, as
+   * theirs is; it reaches 0 at the very end of training.
+   */
+  | { kind: 'poly'; power: number };
 
 export const DEFAULT_SCHEDULE: LrSchedule = { kind: 'cosine', warmupEpochs: 1, minFactor: 0.01 };
+
+/** The t-vMF authors' poly schedule (power 0.9). */
+export const DEFAULT_POLY_SCHEDULE: LrSchedule = { kind: 'poly', power: 0.9 };
 
 /**
  * The rate at a point in training. `epoch` is fractional (3.5 = half-way through the 4th epoch), in
@@ -43,6 +52,10 @@ export function scheduledLearningRate(schedule: LrSchedule, baseLr: number, epoc
     }
     case 'step':
       return baseLr * schedule.gamma ** Math.floor(epoch / schedule.everyEpochs);
+    case 'poly': {
+      const t = Math.min(Math.max(epoch / Math.max(totalEpochs, 1e-9), 0), 1);
+      return baseLr * (1 - t) ** schedule.power;
+    }
     default: {
       const never: never = schedule;
       throw new Error(`unknown schedule ${JSON.stringify(never)}`);
@@ -65,6 +78,7 @@ export class LrScheduler {
     readonly totalEpochs: number,
   ) {
     if (!(baseLr > 0)) throw new Error(`learning rate must be > 0, got ${baseLr}`);
+    if (schedule.kind === 'poly' && !(schedule.power >= 0 && Number.isFinite(schedule.power))) throw new Error(`poly power must be >= 0, got ${schedule.power}`);
   }
 
   rateAt(epoch: number): number {

@@ -1,14 +1,16 @@
 /**
- * Adam and SGD with momentum, written out so the learning rate can change at every step (tfjs's own
+ * Adam, AdamW and SGD with momentum, written out so the learning rate can change at every step (tfjs's own
  * optimizers keep it in a protected field) and so the update is exactly the documented one.
  *
  * Adam (Kingma & Ba, PyTorch's form): m = b1 m + (1 - b1) g; v = b2 v + (1 - b2) g^2;
  *   p -= lr * (m / (1 - b1^t)) / (sqrt(v / (1 - b2^t)) + eps). The epsilon is always explicit: tfjs's default
  *   becomes 1e-4 on WebGL (half-float precision) and training then diverges from the other backends.
+ * AdamW (Loshchilov & Hutter, PyTorch's form; VM-UNet's optimizer): decoupled weight decay, p -= lr * wd * p,
+ *   taken before the Adam update, which then sees the plain gradient.
  * SGD (PyTorch's form): buf = momentum * buf + g; p -= lr * buf (Nesterov: p -= lr * (g + momentum * buf)).
- * Weight decay: L2 added to the gradient (g += wd * p), as PyTorch's `weight_decay`, applied only to weights
- * of rank >= 2 (convolutions, the head): decaying batch-norm scales and biases fights the normalisation and is
- * commonly left out.
+ * Weight decay (adam, sgd): L2 added to the gradient (g += wd * p), as PyTorch's `weight_decay`. For every
+ * kind it is applied only to weights of rank >= 2 (convolutions, the head): decaying batch-norm scales and
+ * biases fights the normalisation and is commonly left out (PyTorch's AdamW would decay them too).
  *
  * Moment buffers are created with the optimizer (not on the first step), so tf.memory().numTensors is the same
  * before and after every step.
@@ -17,12 +19,17 @@ import * as tf from '@tensorflow/tfjs';
 
 export type OptimizerConfig =
   | { kind: 'adam'; beta1: number; beta2: number; epsilon: number; weightDecay: number }
+  | { kind: 'adamw'; beta1: number; beta2: number; epsilon: number; weightDecay: number }
   | { kind: 'sgd'; momentum: number; nesterov: boolean; weightDecay: number };
 
 /** Keras/tfjs Adam defaults with the epsilon made explicit (tfjs: 1e-7). */
 export const DEFAULT_ADAM: OptimizerConfig = { kind: 'adam', beta1: 0.9, beta2: 0.999, epsilon: 1e-7, weightDecay: 0 };
 /** The usual from-scratch ResNet setting (lr about 0.1 with it). */
 export const DEFAULT_SGD: OptimizerConfig = { kind: 'sgd', momentum: 0.9, nesterov: true, weightDecay: 5e-4 };
+/** The t-vMF U-Net's optimizer (lr 0.01 with it): torch.optim.SGD(momentum=0.9, weight_decay=1e-4). */
+export const SEG_SGD: OptimizerConfig = { kind: 'sgd', momentum: 0.9, nesterov: false, weightDecay: 1e-4 };
+/** VM-UNet's optimizer (lr 1e-3 with it): torch.optim.AdamW(betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-2). */
+export const DEFAULT_ADAMW: OptimizerConfig = { kind: 'adamw', beta1: 0.9, beta2: 0.999, epsilon: 1e-8, weightDecay: 1e-2 };
 
 export class ScheduledOptimizer {
   /** Steps taken (Adam's bias correction uses it). */
@@ -36,7 +43,7 @@ export class ScheduledOptimizer {
   ) {
     const zeros = (): tf.Variable[] => vars.map((v) => tf.tidy(() => tf.variable(tf.zerosLike(v), false)));
     this.first = zeros();
-    this.second = config.kind === 'adam' ? zeros() : [];
+    this.second = config.kind === 'adam' || config.kind === 'adamw' ? zeros() : [];
   }
 
   /** One update of every variable with its gradient (same order as the constructor's list). */
@@ -48,9 +55,12 @@ export class ScheduledOptimizer {
     tf.tidy(() => {
       this.vars.forEach((p, i) => {
         let g = grads[i] as tf.Tensor;
-        if (c.weightDecay > 0 && p.rank >= 2) g = tf.add(g, tf.mul(p, c.weightDecay));
+        const decay = c.weightDecay > 0 && p.rank >= 2;
+        if (decay && c.kind !== 'adamw') g = tf.add(g, tf.mul(p, c.weightDecay));
+        // AdamW: the decay step uses the weight before this update (PyTorch's p.mul_(1 - lr * wd) first).
+        const p0: tf.Tensor = decay && c.kind === 'adamw' ? tf.mul(p, 1 - lr * c.weightDecay) : p;
         const m = this.first[i] as tf.Variable;
-        if (c.kind === 'adam') {
+        if (c.kind === 'adam' || c.kind === 'adamw') {
           const v = this.second[i] as tf.Variable;
           const m1 = tf.add(tf.mul(m, c.beta1), tf.mul(g, 1 - c.beta1));
           const v1 = tf.add(tf.mul(v, c.beta2), tf.mul(tf.square(g), 1 - c.beta2));
@@ -58,7 +68,7 @@ export class ScheduledOptimizer {
           v.assign(v1);
           // Bias corrections folded into scalars: lr_t = lr / (1 - b1^t), denominator sqrt(v / (1 - b2^t)) + eps.
           const denom = tf.add(tf.sqrt(tf.mul(v1, 1 / (1 - c.beta2 ** t))), c.epsilon);
-          p.assign(tf.sub(p, tf.mul(tf.div(m1, denom), lr / (1 - c.beta1 ** t))));
+          p.assign(tf.sub(p0, tf.mul(tf.div(m1, denom), lr / (1 - c.beta1 ** t))));
         } else {
           const buf = tf.add(tf.mul(m, c.momentum), g);
           m.assign(buf);
