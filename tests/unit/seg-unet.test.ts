@@ -26,7 +26,14 @@ describe('resampling ops', () => {
     const ref = tf.conv2dTranspose(x, w, [2, 6, 6, 4], 2, 'valid');
     expect(ours.shape).toEqual([2, 6, 6, 4]);
     expect(maxAbsDiff(ours, ref)).toBeLessThan(1e-5);
-    tf.dispose([x, w, ours, ref]);
+    // Gradients with respect to input and weight agree too.
+    const dy = tf.randomNormal([2, 6, 6, 4], 0, 1, 'float32', 3);
+    const grads = (f: (a: tf.Tensor4D, b: tf.Tensor4D) => tf.Tensor): tf.Tensor[] => tf.grads((a, b) => tf.sum(tf.mul(f(a as tf.Tensor4D, b as tf.Tensor4D), dy)))([x, w]);
+    const [gx, gw] = grads(transposedConv2x2);
+    const [gxRef, gwRef] = grads((a, b) => tf.conv2dTranspose(a, b, [2, 6, 6, 4], 2, 'valid'));
+    expect(maxAbsDiff(gx!, gxRef!)).toBeLessThan(1e-4);
+    expect(maxAbsDiff(gw!, gwRef!)).toBeLessThan(1e-4);
+    tf.dispose([x, w, ours, ref, dy, gx!, gw!, gxRef!, gwRef!]);
   });
 
   it("upsample2x equals tf.image's nearest and half-pixel bilinear resize", () => {
