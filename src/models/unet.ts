@@ -180,7 +180,8 @@ export function transposedConv2x2(x: tf.Tensor4D, w: tf.Tensor4D): tf.Tensor4D {
   if (k1 !== 2 || k2 !== 2 || wcin !== cin) throw new Error(`transposedConv2x2: weight [${w.shape.join(', ')}] for ${cin} input channels`);
   return tf.tidy(() => {
     const wm = tf.reshape(tf.transpose(w, [3, 0, 1, 2]), [cin, 4 * cout]); // columns ordered (dy, dx, o)
-    // Rows (b, h), then (w, dy, (dx, o)) -> (dy, w, (dx, o)): a rank-4 transpose, which every backend has.
+    // Rows (b, h), then (w, dy, (dx, o)) -> (dy, w, (dx, o)): a rank-4 transpose (native vec4 indexing on
+    // WebGPU; a rank-6 one also works but goes through its emulated vec6 path).
     const taps = tf.reshape(tf.matMul(tf.reshape(x, [b * h * wd, cin]), wm), [b * h, wd, 2, 2 * cout]);
     return tf.reshape(tf.transpose(taps, [0, 2, 1, 3]), [b, 2 * h, 2 * wd, cout]);
   });
