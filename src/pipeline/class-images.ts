@@ -22,16 +22,23 @@ export function imagesTensor(a: DatasetArraysMessage, indices: number[], resolut
   const px = size * size * channels;
   const raw = new Uint8Array(indices.length * px);
   indices.forEach((idx, k) => raw.set(a.images.subarray(idx * px, (idx + 1) * px), k * px));
+  return tf.tidy(() => resizeSquare(tf.tensor4d(raw, [indices.length, size, size, channels], 'int32').toFloat().div(127.5).sub(1) as tf.Tensor4D, resolution));
+}
+
+/**
+ * Square images [N, S, S, C] brought to side `resolution`: exact integer downscales average pixel blocks
+ * (no aliasing); other sizes (28 -> 32 up, 32 -> 28 down) are resampled bilinearly with aligned corners, so going up and back down
+ * maps corner pixels onto corner pixels both ways (generators learn upscaled images; their samples come back down).
+ */
+export function resizeSquare(x: tf.Tensor4D, resolution: number): tf.Tensor4D {
+  const size = x.shape[1];
+  if (size === resolution) return x;
   return tf.tidy(() => {
-    let x = tf.tensor4d(raw, [indices.length, size, size, channels], 'int32').toFloat().div(127.5).sub(1) as tf.Tensor4D;
-    if (size === resolution) return x;
     if (size > resolution && size % resolution === 0) {
       const f = size / resolution;
-      x = tf.avgPool(x, f, f, 'valid');
-    } else {
-      x = tf.image.resizeBilinear(x, [resolution, resolution], true);
+      return tf.avgPool(x, f, f, 'valid') as tf.Tensor4D;
     }
-    return x;
+    return tf.image.resizeBilinear(x, [resolution, resolution], true);
   });
 }
 

@@ -12,7 +12,8 @@ import { latent, render, type SampleGrid } from './sample-grid.ts';
 
 let cached: { runId: string; step: number; g: Generator } | null = null;
 
-async function emaGenerator(runId: string): Promise<Generator> {
+/** The run's EMA generator at its latest checkpoint (cached: one at a time). */
+export async function emaGenerator(runId: string): Promise<Generator> {
   const run = await getRun(runId);
   if (run.checkpointStep === null) throw new Error(`The generator for "${run.className}" has no checkpoint yet: train it for a moment first.`);
   if (cached && cached.runId === runId && cached.step === run.checkpointStep) return cached.g;
