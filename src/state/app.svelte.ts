@@ -6,9 +6,10 @@ import type { DatasetMeta, DatasetSample, StorageReport } from '../data/store-ty
 import type { AspectMode, SkippedFile } from '../data/types.ts';
 import type { BackendChoice, BackendReport, ImportOptions, ImportResult, PhantomOptions, ProgressEvent, SourceFile } from '../worker/protocol.ts';
 import { EngineClient, EngineError } from './engine-client.ts';
+import { ClassifyState } from './classify.svelte.ts';
 import { GeneratorsState } from './generators.svelte.ts';
 
-export type View = 'data' | 'generators' | 'system';
+export type View = 'data' | 'generators' | 'classify' | 'system';
 
 /** The demo set a fresh browser opens on: small enough to import in seconds, big enough to train on. */
 export const DEMO_PHANTOM: PhantomOptions = { size: 64, count: 300, seed: 1, name: 'Phantom ultrasound (demo)' };
@@ -66,6 +67,7 @@ export class AppState {
   importSettings = $state<ImportSettings>({ size: 0, aspect: 'stretch', valPct: 10, testPct: 20, seed: 42 });
   lastImport = $state.raw<ImportOutcome | null>(null);
   readonly generators = new GeneratorsState(this);
+  readonly classify = new ClassifyState(this);
 
   selected = $derived(this.datasets.find((d) => d.id === this.selectedId) ?? null);
 
@@ -87,7 +89,7 @@ export class AppState {
     try {
       this.backend = await this.engine.call('init', { backend: this.backendChoice });
       this.engineMessage = `${this.backend.name} ready`;
-      await Promise.all([this.refresh(), this.generators.refresh()]);
+      await Promise.all([this.refresh(), this.generators.refresh(), this.classify.refresh()]);
       if (this.datasets.length === 0 && !new URLSearchParams(location.search).has('nodemo')) {
         await this.importPhantom(DEMO_PHANTOM);
       }

@@ -9,6 +9,7 @@ import type { GeneratorRunMeta } from '../pipeline/generator-runs.ts';
 import type { SampleGrid } from '../pipeline/sample-grid.ts';
 import type { TrainGeneratorsOptions, TrainTick } from '../pipeline/train-generators.ts';
 import type { AppState } from './app.svelte.ts';
+import { downloadBytes } from './download.ts';
 
 export interface TrainSettings {
   preset: GanPresetName;
@@ -108,12 +109,7 @@ export class GeneratorsState {
   /** Builds the zip in the engine and hands it to the browser as a download (a blob: URL, same origin). */
   async exportZip(runId: string, firstSeed: number, count: number, psi: number): Promise<void> {
     const { zip, fileName } = await this.app.engine.call('export-samples', { runId, firstSeed, count, psi });
-    const url = URL.createObjectURL(new Blob([zip as Uint8Array<ArrayBuffer>], { type: 'application/zip' }));
-    const a = document.createElement('a');
-    a.href = url;
-    a.download = fileName;
-    a.click();
-    setTimeout(() => URL.revokeObjectURL(url), 10_000);
+    downloadBytes(zip, fileName, 'application/zip');
   }
 
   /**

@@ -14,11 +14,16 @@ import { injectFault } from '../pipeline/fault-injection.ts';
 import { deleteRun, getRun, listRuns } from '../pipeline/generator-runs.ts';
 import { exportSamplesZip, gridPng, interpolateRun, sampleRun } from '../pipeline/run-sampler.ts';
 import { trainGenerators } from '../pipeline/train-generators.ts';
+import { runClassifyExperiment } from '../pipeline/classify-experiment.ts';
+import { deleteExperiment, listExperiments, markInterrupted } from '../pipeline/classify-runs.ts';
+import { buildEnhancedDataset, enhancedFileName, enhancedNpz, enhancedZip } from '../pipeline/enhanced-export.ts';
 import { isToWorker, type ErrorCode, type FromWorker, type Request, type RequestType, type ResultOf } from './protocol.ts';
 
 const scope = self as unknown as DedicatedWorkerGlobalScope;
 const running = new Map<number, AbortController>();
 let storeReady: Promise<void> | null = null;
+/** Experiments still marked "running" from an earlier page are marked interrupted once, before the first listing. */
+let interruptedChecked = false;
 
 function post(msg: FromWorker, transfer: Transferable[] = []): void {
   scope.postMessage(msg, transfer);
@@ -95,6 +100,26 @@ async function handle(req: Request, signal: AbortSignal): Promise<ResultOf<Reque
     }
     case 'run-grid-png':
       return { png: await gridPng(req.runId, req.seed, req.count, req.psi) };
+    case 'classify-experiment':
+      interruptedChecked = true; // this worker's own experiment is the running one from now on
+      return runClassifyExperiment(req.options, signal, (t) =>
+        post({ type: 'progress', id: req.id, stage: `run ${t.run + 1} of ${t.runs}`, done: t.run * t.epochs + t.epoch, total: t.runs * t.epochs, message: t.message, classify: t }),
+      );
+    case 'list-classify-experiments':
+      if (!interruptedChecked) {
+        interruptedChecked = true;
+        await markInterrupted();
+      }
+      return listExperiments();
+    case 'delete-classify-experiment':
+      await deleteExperiment(req.experimentId);
+      return { deleted: req.experimentId };
+    case 'export-enhanced': {
+      const o = req.options;
+      const d = await buildEnhancedDataset(o, signal, (c, n) => progressFor(req.id)('generating', c, 0, `generating ${n} synthetic images of class ${c}`));
+      const bytes = o.format === 'npz' ? enhancedNpz(d) : await enhancedZip(d, signal);
+      return { bytes, fileName: enhancedFileName(d.meta, o), syntheticCounts: d.syntheticCounts };
+    }
     case 'inject-fault':
       if (req.kind !== 'nan' && req.kind !== 'device-lost') throw new Error(`unknown fault ${String(req.kind)}`);
       return injectFault(req.kind); // for tests only

@@ -12,6 +12,9 @@ import type { GeneratorRunMeta } from '../pipeline/generator-runs.ts';
 import type { SampleGrid } from '../pipeline/sample-grid.ts';
 import type { FaultKind } from '../pipeline/fault-injection.ts';
 import type { TrainGeneratorsOptions, TrainTick } from '../pipeline/train-generators.ts';
+import type { ClassifyExperiment, ClassifyExperimentOptions } from '../pipeline/classify-record.ts';
+import type { ClassifyTick } from '../pipeline/classify-experiment.ts';
+import type { EnhancedExportOptions } from '../pipeline/enhanced-export.ts';
 
 export type BackendName = 'webgpu' | 'webgl' | 'cpu';
 export type BackendChoice = BackendName | 'auto';
@@ -98,6 +101,11 @@ export interface RequestMap {
   'interpolate-run': [{ runId: string; seedA: number; seedB: number; steps: number; psi: number }, SampleGrid];
   'export-samples': [{ runId: string; firstSeed: number; count: number; psi: number }, { zip: Uint8Array; fileName: string }];
   'run-grid-png': [{ runId: string; seed: number; count: number; psi: number }, { png: Uint8Array }];
+  'classify-experiment': [{ options: ClassifyExperimentOptions }, ClassifyExperiment];
+  'list-classify-experiments': [Record<string, never>, ClassifyExperiment[]];
+  'delete-classify-experiment': [{ experimentId: string }, { deleted: string }];
+  /** The enhanced dataset (real + flagged synthetic training images) as a MedMNIST-style .npz or a zip of class folders. */
+  'export-enhanced': [{ options: EnhancedExportOptions }, { bytes: Uint8Array; fileName: string; syntheticCounts: number[] }];
   /** For tests only (the UI never sends it): a NaN before the next training step, or a lost GPU device now. */
   'inject-fault': [{ kind: FaultKind }, { kind: FaultKind; applied: string }];
 }
@@ -136,6 +144,8 @@ export interface ProgressEvent {
   message: string;
   /** Present while a generator trains: its counters, latest losses and, now and then, fresh samples. */
   train?: TrainTick;
+  /** Present while a classification experiment runs: the run in progress and, per epoch, its curve point. */
+  classify?: ClassifyTick;
 }
 
 export interface ResultMessage<K extends RequestType = RequestType> {
@@ -179,6 +189,10 @@ const REQUEST_TYPES: ReadonlySet<string> = new Set<RequestType>([
   'interpolate-run',
   'export-samples',
   'run-grid-png',
+  'classify-experiment',
+  'list-classify-experiments',
+  'delete-classify-experiment',
+  'export-enhanced',
   'inject-fault',
 ]);
 
