@@ -1,6 +1,6 @@
 /**
  * The runner's flags. They are a contract other people script against: add flags, never rename them.
- *   --task <import | generate>           what to run (later issues add classify, segment)
+ *   --task <import | generate | classify> what to run (a later issue adds segment)
  *   --data <phantom | file.npz | folder | file.zip>
  *   --size N                             working resolution (default: the source's own, 64 for folders and phantoms)
  *   --backend auto|webgpu|webgl|cpu      (default auto)
@@ -10,13 +10,22 @@
  *   --no-build                           reuse an existing dist/ instead of building first
  *   --preset tiny|fast|balanced|quality  generator size (generate; default fast)
  *   --kimg K                             thousands of real images per class generator (generate; default 1)
- *   --batch N                            generator batch size (generate; default 16)
+ *   --batch N                            generator batch size (generate, classify; default 16)
+ *   --seeds K                            classify: seeds 0..K-1, one run per seed and arm (default 3)
+ *   --extra F[,F2...]                    classify: synthetic fraction(s) of the ssgnet arm(s) (default 0.5; "none": baseline only)
+ *   --classifier tiny|small|resnet18|resnet34|resnet50   classify: architecture (default small)
+ *   --epochs N                           classify: most epochs per run (default 30)
+ *   --cls-batch N                        classify: classifier batch size (default 32)
+ *   --lr X                               classify: Adam learning rate (default 0.001)
+ *   --patience N                         classify: early-stopping patience in epochs, 0 = off (default 8)
+ *   --psi X                              classify: truncation of the synthetic samples (default 1)
  */
 import { parseArgs } from 'node:util';
 import type { BackendChoice } from '../worker/protocol.ts';
 
-export const TASKS = ['import', 'generate'] as const;
+export const TASKS = ['import', 'generate', 'classify'] as const;
 export const PRESETS = ['tiny', 'fast', 'balanced', 'quality'] as const;
+export const CLASSIFIERS = ['tiny', 'small', 'resnet18', 'resnet34', 'resnet50'] as const;
 export type Task = (typeof TASKS)[number];
 
 export interface RunnerArgs {
@@ -31,6 +40,14 @@ export interface RunnerArgs {
   preset: (typeof PRESETS)[number];
   kimg: number;
   batch: number;
+  seeds: number;
+  extra: number[];
+  classifier: (typeof CLASSIFIERS)[number];
+  epochs: number;
+  clsBatch: number;
+  lr: number;
+  patience: number;
+  psi: number;
 }
 
 export class UsageError extends Error {}
@@ -59,6 +76,14 @@ export function parseRunnerArgs(argv: string[]): RunnerArgs {
         preset: { type: 'string' },
         kimg: { type: 'string' },
         batch: { type: 'string' },
+        seeds: { type: 'string' },
+        extra: { type: 'string' },
+        classifier: { type: 'string' },
+        epochs: { type: 'string' },
+        'cls-batch': { type: 'string' },
+        lr: { type: 'string' },
+        patience: { type: 'string' },
+        psi: { type: 'string' },
       },
       strict: true,
       allowPositionals: false,
@@ -75,6 +100,15 @@ export function parseRunnerArgs(argv: string[]): RunnerArgs {
   if (!(PRESETS as readonly string[]).includes(preset)) throw new UsageError(`--preset must be one of: ${PRESETS.join(', ')} (got "${preset}").`);
   const kimg = values.kimg === undefined ? 1 : Number(values.kimg);
   if (!(kimg > 0 && kimg <= 100000)) throw new UsageError(`--kimg must be a positive number (got "${values.kimg}").`);
+  const classifier = values.classifier ?? 'small';
+  if (!(CLASSIFIERS as readonly string[]).includes(classifier)) throw new UsageError(`--classifier must be one of: ${CLASSIFIERS.join(', ')} (got "${classifier}").`);
+  const extraText = values.extra ?? '0.5';
+  const extra = extraText === 'none' || extraText.trim() === '' ? [] : extraText.split(',').map((x) => Number(x.trim()));
+  if (extra.some((x) => !Number.isFinite(x) || x < 0 || x > 10)) throw new UsageError(`--extra must be one or more fractions from 0 to 10, comma-separated, or "none" (got "${extraText}").`);
+  const lr = values.lr === undefined ? 1e-3 : Number(values.lr);
+  if (!(lr > 0 && lr < 1)) throw new UsageError(`--lr must be a number between 0 and 1 (got "${values.lr}").`);
+  const psi = values.psi === undefined ? 1 : Number(values.psi);
+  if (!(psi > 0 && psi <= 1)) throw new UsageError(`--psi must be in (0, 1] (got "${values.psi}").`);
   return {
     task: task as Task,
     data: values.data,
@@ -87,7 +121,16 @@ export function parseRunnerArgs(argv: string[]): RunnerArgs {
     preset: preset as (typeof PRESETS)[number],
     kimg,
     batch: int('batch', values.batch, 16, 2, 256),
+    seeds: int('seeds', values.seeds, 3, 1, 20),
+    extra,
+    classifier: classifier as (typeof CLASSIFIERS)[number],
+    epochs: int('epochs', values.epochs, 30, 1, 1000),
+    clsBatch: int('cls-batch', values['cls-batch'], 32, 2, 1024),
+    lr,
+    patience: int('patience', values.patience, 8, 0, 1000),
+    psi,
   };
 }
 
-export const USAGE = `usage: npm run recipe -- --task import|generate --data <phantom | file.npz | folder | file.zip> [--size N] [--backend auto|webgpu|webgl|cpu] [--seed N] [--count N] [--out DIR] [--no-build] [--preset tiny|fast|balanced|quality] [--kimg K] [--batch N]`;
+export const USAGE = `usage: npm run recipe -- --task import|generate|classify --data <phantom | file.npz | folder | file.zip> [--size N] [--backend auto|webgpu|webgl|cpu] [--seed N] [--count N] [--out DIR] [--no-build] [--preset tiny|fast|balanced|quality] [--kimg K] [--batch N]
+  classify: [--seeds K] [--extra F[,F2] | none] [--classifier tiny|small|resnet18|resnet34|resnet50] [--epochs N] [--cls-batch N] [--lr X] [--patience N] [--psi X]`;

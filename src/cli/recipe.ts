@@ -6,9 +6,10 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseRunnerArgs, UsageError, USAGE } from './args.ts';
-import { formatSplitTable, formatTable } from './print.ts';
+import { formatSplitTable } from './print.ts';
 import { openSession, waitForEngine } from './session.ts';
-import { runGenerate } from './tasks/generate.ts';
+import { classifyReport, classifyTable, runClassify } from './tasks/classify.ts';
+import { generatorReport, generatorTable, runGenerate } from './tasks/generate.ts';
 import { runImport } from './tasks/import.ts';
 import type { BackendReport } from '../worker/protocol.ts';
 
@@ -56,40 +57,16 @@ async function main(): Promise<number> {
     };
     process.stdout.write(`\n${d.name}: ${d.kind}, ${d.count} images at ${d.size}x${d.size}x${d.channels}${imported.skipped.length ? `, ${imported.skipped.length} files skipped` : ''}\n`);
     process.stdout.write(`${formatSplitTable(d.counts, d.classes)}\n`);
-    if (args.task === 'generate') {
+    if (args.task === 'generate' || (args.task === 'classify' && args.extra.length > 0)) {
       log(`training ${d.labelled ? d.classes.length : 1} generator(s): preset ${args.preset}, ${args.kimg} kimg each, batch ${args.batch}`);
       const { runs, grids } = await runGenerate(session.page, d.id, args, log);
-      report.generators = runs.map((r) => {
-        const q = r.quality.at(-1);
-        return {
-          class: r.className,
-          images_seen: r.imagesSeen,
-          steps: r.step,
-          seconds: Math.round(r.seconds * 10) / 10,
-          kid: q?.kid ?? null,
-          kid_std: q?.kidStd ?? null,
-          fd: q?.fd ?? null,
-          nn_copy_rate: q?.nearCopyRate ?? null,
-          status: r.status,
-          preset: r.preset,
-          resolution: r.resolution,
-          batch: r.batchSize,
-          parameters: r.parameters,
-          augmentation: r.augmentation,
-          feature_extractor: r.featureExtractor,
-          quality_n_fake: q?.nFake ?? null,
-          quality_n_real: q?.nReal ?? null,
-          quality: r.quality,
-          samples_png: grids[r.className] ?? null,
-        };
-      });
-      const f = (x: number | undefined, k = 1) => (x === undefined ? '-' : (x * k).toFixed(2));
-      process.stdout.write(
-        `\n${formatTable(
-          ['class', 'kimg', 'steps', 'seconds', 'KID x1e3 (start)', 'KID x1e3 (end)', '± std', 'FD (end)', 'near-copies'],
-          runs.map((r) => [r.className, (r.imagesSeen / 1000).toFixed(3), r.step, r.seconds.toFixed(0), f(r.quality[0]?.kid, 1000), f(r.quality.at(-1)?.kid, 1000), f(r.quality.at(-1)?.kidStd, 1000), f(r.quality.at(-1)?.fd), `${f(r.quality.at(-1)?.nearCopyRate, 100)}%`]),
-        )}\n`,
-      );
+      report.generators = generatorReport(runs, grids);
+      process.stdout.write(`\n${generatorTable(runs)}\n`);
+    }
+    if (args.task === 'classify') {
+      const experiment = await runClassify(session.page, d.id, args, log);
+      Object.assign(report, classifyReport(experiment, args.out));
+      process.stdout.write(`\n${classifyTable(experiment)}\n`);
     }
     report.seconds = Math.round((Date.now() - started) / 100) / 10;
     const path = join(args.out, 'report.json');

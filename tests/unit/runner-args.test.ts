@@ -4,7 +4,9 @@ import { formatSplitTable } from '../../src/cli/print.ts';
 
 describe('runner flags', () => {
   it('parses the documented flags with their defaults', () => {
-    expect(parseRunnerArgs(['--task', 'import', '--data', 'phantom'])).toEqual({ task: 'import', data: 'phantom', size: 0, backend: 'auto', seed: 42, count: 300, out: 'out/import', build: true, preset: 'fast', kimg: 1, batch: 16 });
+    expect(parseRunnerArgs(['--task', 'import', '--data', 'phantom'])).toEqual({ task: 'import', data: 'phantom', size: 0, backend: 'auto', seed: 42, count: 300, out: 'out/import', build: true, preset: 'fast', kimg: 1, batch: 16, seeds: 3, extra: [0.5], classifier: 'small', epochs: 30, clsBatch: 32, lr: 0.001, patience: 8, psi: 1 });
+    expect(parseRunnerArgs(['--task', 'classify', '--data', 'b.npz', '--seeds', '5', '--extra', '0.5,1', '--classifier', 'resnet18', '--epochs', '12', '--cls-batch', '64', '--lr', '0.005', '--patience', '0', '--psi', '0.7'])).toMatchObject({ task: 'classify', seeds: 5, extra: [0.5, 1], classifier: 'resnet18', epochs: 12, clsBatch: 64, lr: 0.005, patience: 0, psi: 0.7, out: 'out/classify' });
+    expect(parseRunnerArgs(['--task', 'classify', '--data', 'b.npz', '--extra', 'none'])).toMatchObject({ extra: [] });
     expect(parseRunnerArgs(['--task', 'generate', '--data', 'phantom', '--preset', 'tiny', '--kimg', '0.5', '--batch', '4'])).toMatchObject({ task: 'generate', preset: 'tiny', kimg: 0.5, batch: 4, out: 'out/generate' });
     expect(parseRunnerArgs(['--task', 'import', '--data', 'x.npz', '--size', '64', '--backend', 'cpu', '--seed', '7', '--out', 'o', '--no-build'])).toMatchObject({ size: 64, backend: 'cpu', seed: 7, out: 'o', build: false });
   });
@@ -16,6 +18,10 @@ describe('runner flags', () => {
     expect(() => parseRunnerArgs(['--task', 'import', '--data', 'p', '--frobnicate'])).toThrow(UsageError);
     expect(() => parseRunnerArgs(['--task', 'generate', '--data', 'p', '--preset', 'huge'])).toThrow(/--preset/);
     expect(() => parseRunnerArgs(['--task', 'generate', '--data', 'p', '--kimg', '-1'])).toThrow(/--kimg/);
+    expect(() => parseRunnerArgs(['--task', 'classify', '--data', 'p', '--extra', 'half'])).toThrow(/--extra/);
+    expect(() => parseRunnerArgs(['--task', 'classify', '--data', 'p', '--classifier', 'vgg'])).toThrow(/--classifier/);
+    expect(() => parseRunnerArgs(['--task', 'classify', '--data', 'p', '--seeds', '0'])).toThrow(/--seeds/);
+    expect(() => parseRunnerArgs(['--task', 'classify', '--data', 'p', '--lr', '2'])).toThrow(/--lr/);
   });
   it('prints the split table with totals', () => {
     const t = formatSplitTable({ train: { a: 2, b: 3 }, val: { a: 1, b: 0 }, test: { a: 1, b: 1 } }, ['a', 'b']);

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import type { GeneratorRunMeta } from '../../pipeline/generator-runs.ts';
 import type { RunnerArgs } from '../args.ts';
+import { formatTable } from '../print.ts';
 
 type Handle = {
   job: { progress: { stage: string; done: number; total: number; message: string; train?: { step: number; stepsPerSecond: number } } | null } | null;
@@ -56,4 +57,41 @@ export async function runGenerate(page: Page, datasetId: string, args: RunnerArg
     last = s.line;
     await page.waitForTimeout(2000);
   }
+}
+
+/** report.json's `generators` rows (a contract: keep the keys). */
+export function generatorReport(runs: GeneratorRunMeta[], grids: Record<string, string>) {
+  return runs.map((r) => {
+    const q = r.quality.at(-1);
+    return {
+      class: r.className,
+      images_seen: r.imagesSeen,
+      steps: r.step,
+      seconds: Math.round(r.seconds * 10) / 10,
+      kid: q?.kid ?? null,
+      kid_std: q?.kidStd ?? null,
+      fd: q?.fd ?? null,
+      nn_copy_rate: q?.nearCopyRate ?? null,
+      status: r.status,
+      preset: r.preset,
+      resolution: r.resolution,
+      batch: r.batchSize,
+      parameters: r.parameters,
+      augmentation: r.augmentation,
+      feature_extractor: r.featureExtractor,
+      quality_n_fake: q?.nFake ?? null,
+      quality_n_real: q?.nReal ?? null,
+      quality: r.quality,
+      samples_png: grids[r.className] ?? null,
+    };
+  });
+}
+
+/** One line per generator: length, time and quality at the start and the end. */
+export function generatorTable(runs: GeneratorRunMeta[]): string {
+  const f = (x: number | undefined, k = 1) => (x === undefined ? '-' : (x * k).toFixed(2));
+  return formatTable(
+    ['class', 'kimg', 'steps', 'seconds', 'KID x1e3 (start)', 'KID x1e3 (end)', '± std', 'FD (end)', 'near-copies'],
+    runs.map((r) => [r.className, (r.imagesSeen / 1000).toFixed(3), r.step, r.seconds.toFixed(0), f(r.quality[0]?.kid, 1000), f(r.quality.at(-1)?.kid, 1000), f(r.quality.at(-1)?.kidStd, 1000), f(r.quality.at(-1)?.fd), `${f(r.quality.at(-1)?.nearCopyRate, 100)}%`]),
+  );
 }
