@@ -17,6 +17,8 @@ import { trainGenerators } from '../pipeline/train-generators.ts';
 import { runClassifyExperiment } from '../pipeline/classify-experiment.ts';
 import { deleteExperiment, listExperiments, markInterrupted } from '../pipeline/classify-runs.ts';
 import { buildEnhancedDataset, enhancedFileName, enhancedNpz, enhancedZip } from '../pipeline/enhanced-export.ts';
+import { continueSegmentExperiment, runSegmentExperiment, segmentRoundData, type SegmentTick } from '../pipeline/seg-experiment.ts';
+import { branchSegmentExperiment, deleteSegmentExperiment, listSegmentExperiments, markSegmentInterrupted, saveSegmentReview } from '../pipeline/seg-runs.ts';
 import { isToWorker, type ErrorCode, type FromWorker, type Request, type RequestType, type ResultOf } from './protocol.ts';
 
 const scope = self as unknown as DedicatedWorkerGlobalScope;
@@ -24,6 +26,7 @@ const running = new Map<number, AbortController>();
 let storeReady: Promise<void> | null = null;
 /** Experiments still marked "running" from an earlier page are marked interrupted once, before the first listing. */
 let interruptedChecked = false;
+let segInterruptedChecked = false;
 
 function post(msg: FromWorker, transfer: Transferable[] = []): void {
   scope.postMessage(msg, transfer);
@@ -44,6 +47,11 @@ function transferablesOf(value: unknown): Transferable[] {
   };
   visit(value, 0);
   return [...out];
+}
+
+function segmentProgress(id: number) {
+  return (t: SegmentTick) =>
+    post({ type: 'progress', id, stage: `round ${t.round} of 0..${t.lastRound}`, done: t.round * t.epochs + t.epoch, total: (t.lastRound + 1) * t.epochs, message: t.message, segment: t });
 }
 
 async function handle(req: Request, signal: AbortSignal): Promise<ResultOf<RequestType>> {
@@ -120,6 +128,27 @@ async function handle(req: Request, signal: AbortSignal): Promise<ResultOf<Reque
       const bytes = o.format === 'npz' ? enhancedNpz(d) : await enhancedZip(d, signal);
       return { bytes, fileName: enhancedFileName(d.meta, o), syntheticCounts: d.syntheticCounts };
     }
+    case 'segment-experiment':
+      segInterruptedChecked = true; // this worker's own experiment is the running one from now on
+      return runSegmentExperiment(req.options, signal, segmentProgress(req.id));
+    case 'segment-continue':
+      segInterruptedChecked = true;
+      return continueSegmentExperiment(req.experimentId, req.rounds, req.changes ?? {}, signal, segmentProgress(req.id));
+    case 'list-segment-experiments':
+      if (!segInterruptedChecked) {
+        segInterruptedChecked = true;
+        await markSegmentInterrupted();
+      }
+      return listSegmentExperiments();
+    case 'delete-segment-experiment':
+      await deleteSegmentExperiment(req.experimentId);
+      return { deleted: req.experimentId };
+    case 'segment-round-data':
+      return segmentRoundData(req.experimentId, req.round);
+    case 'segment-review':
+      return saveSegmentReview(req.experimentId, req.round, req.overrides, req.corrected);
+    case 'segment-branch':
+      return branchSegmentExperiment(req.experimentId, req.round, req.changes ?? {});
     case 'inject-fault':
       if (req.kind !== 'nan' && req.kind !== 'device-lost') throw new Error(`unknown fault ${String(req.kind)}`);
       return injectFault(req.kind); // for tests only

@@ -15,6 +15,9 @@ import type { TrainGeneratorsOptions, TrainTick } from '../pipeline/train-genera
 import type { ClassifyExperiment, ClassifyExperimentOptions } from '../pipeline/classify-record.ts';
 import type { ClassifyTick } from '../pipeline/classify-experiment.ts';
 import type { EnhancedExportOptions } from '../pipeline/enhanced-export.ts';
+import type { SegContinueChanges, SegmentExperiment, SegmentExperimentOptions, SegRoundData } from '../pipeline/seg-rounds-record.ts';
+import type { SegmentTick } from '../pipeline/seg-rounds.ts';
+import type { PseudoLabelOverride } from '../pipeline/pseudo-labels.ts';
 
 export type BackendName = 'webgpu' | 'webgl' | 'cpu';
 export type BackendChoice = BackendName | 'auto';
@@ -106,6 +109,18 @@ export interface RequestMap {
   'delete-classify-experiment': [{ experimentId: string }, { deleted: string }];
   /** The enhanced dataset (real + flagged synthetic training images) as a MedMNIST-style .npz or a zip of class folders. */
   'export-enhanced': [{ options: EnhancedExportOptions }, { bytes: Uint8Array; fileName: string; syntheticCounts: number[] }];
+  /** A new pseudo-labelling experiment: synthetic images drawn, then rounds 0 (real only) .. options.rounds. */
+  'segment-experiment': [{ options: SegmentExperimentOptions }, SegmentExperiment];
+  /** `rounds` more rounds of a stored experiment (after a stop, a review or a branch), with optional new settings. */
+  'segment-continue': [{ experimentId: string; rounds: number; changes?: SegContinueChanges }, SegmentExperiment];
+  'list-segment-experiments': [Record<string, never>, SegmentExperiment[]];
+  'delete-segment-experiment': [{ experimentId: string }, { deleted: string }];
+  /** A round's synthetic images, pseudo-masks, scores, review and selection, for the review grid. */
+  'segment-round-data': [{ experimentId: string; round: number }, SegRoundData];
+  /** Saves the complete review of the last round (overrides, corrected masks by image id) for the next round. */
+  'segment-review': [{ experimentId: string; round: number; overrides: Record<string, PseudoLabelOverride>; corrected: Record<string, Uint8Array> }, SegmentExperiment];
+  /** A new experiment holding rounds 0..round of another (copied), to continue with possibly other settings; trains nothing. */
+  'segment-branch': [{ experimentId: string; round: number; changes?: SegContinueChanges }, SegmentExperiment];
   /** For tests only (the UI never sends it): a NaN before the next training step, or a lost GPU device now. */
   'inject-fault': [{ kind: FaultKind }, { kind: FaultKind; applied: string }];
 }
@@ -146,6 +161,8 @@ export interface ProgressEvent {
   train?: TrainTick;
   /** Present while a classification experiment runs: the run in progress and, per epoch, its curve point. */
   classify?: ClassifyTick;
+  /** Present while pseudo-labelling rounds run: round, epoch, curve point per epoch, round record per round. */
+  segment?: SegmentTick;
 }
 
 export interface ResultMessage<K extends RequestType = RequestType> {
@@ -193,6 +210,13 @@ const REQUEST_TYPES: ReadonlySet<string> = new Set<RequestType>([
   'list-classify-experiments',
   'delete-classify-experiment',
   'export-enhanced',
+  'segment-experiment',
+  'segment-continue',
+  'list-segment-experiments',
+  'delete-segment-experiment',
+  'segment-round-data',
+  'segment-review',
+  'segment-branch',
   'inject-fault',
 ]);
 
