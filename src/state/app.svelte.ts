@@ -8,6 +8,7 @@ import type { BackendChoice, BackendReport, ImportOptions, ImportResult, Phantom
 import { EngineClient, EngineError } from './engine-client.ts';
 import { ClassifyState } from './classify.svelte.ts';
 import { GeneratorsState } from './generators.svelte.ts';
+import { SegmentState } from './segment.svelte.ts';
 
 export type View = 'data' | 'generators' | 'classify' | 'system';
 
@@ -68,6 +69,7 @@ export class AppState {
   lastImport = $state.raw<ImportOutcome | null>(null);
   readonly generators = new GeneratorsState(this);
   readonly classify = new ClassifyState(this);
+  readonly segment = new SegmentState(this);
 
   selected = $derived(this.datasets.find((d) => d.id === this.selectedId) ?? null);
 
@@ -89,7 +91,7 @@ export class AppState {
     try {
       this.backend = await this.engine.call('init', { backend: this.backendChoice });
       this.engineMessage = `${this.backend.name} ready`;
-      await Promise.all([this.refresh(), this.generators.refresh(), this.classify.refresh()]);
+      await Promise.all([this.refresh(), this.generators.refresh(), this.classify.refresh(), this.segment.refresh()]);
       if (this.datasets.length === 0 && !new URLSearchParams(location.search).has('nodemo')) {
         await this.importPhantom(DEMO_PHANTOM);
       }
