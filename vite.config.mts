@@ -1,10 +1,11 @@
 import { defineConfig } from 'vite';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
 import { contentSecurityPolicy } from './src/cli/csp.ts';
+import { offlinePlugin } from './src/offline/vite-plugin.ts';
 
 // The app is a static bundle: everything it needs ships in dist/, nothing is fetched from elsewhere.
 export default defineConfig({
-  plugins: [svelte()],
+  plugins: [svelte(), offlinePlugin()],
   base: './',
   worker: { format: 'es' },
   build: { target: 'es2022', chunkSizeWarningLimit: 4096 },

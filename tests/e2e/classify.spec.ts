@@ -27,6 +27,12 @@ async function download(page: Page, click: () => Promise<void>): Promise<Uint8Ar
 
 test('baseline vs real + synthetic on phantoms: table, confusion, curves, exports, reload', async ({ page }) => {
   test.setTimeout(1_500_000);
+  // Privacy: every request of this whole run (demo import, generators, experiment, exports) stays on the origin.
+  const offOrigin: string[] = [];
+  page.on('request', (r) => {
+    const url = new URL(r.url());
+    if (!['blob:', 'data:'].includes(url.protocol) && url.origin !== new URL(page.url() || 'http://127.0.0.1:4317/').origin) offOrigin.push(r.url());
+  });
   await openApp(page);
   const [demo] = await datasets(page);
   const nav = page.getByRole('navigation');
@@ -117,4 +123,5 @@ test('baseline vs real + synthetic on phantoms: table, confusion, curves, export
   await expect(page.getByTestId('cls-experiment')).toHaveCount(1);
   await expect(page.getByTestId('cls-confusion')).toHaveCount(2);
   await shot(page, '33-classify-after-reload');
+  expect(offOrigin, 'requests that left the app origin').toEqual([]);
 });
