@@ -28,10 +28,11 @@ async function download(page: Page, click: () => Promise<void>): Promise<Uint8Ar
 test('baseline vs real + synthetic on phantoms: table, confusion, curves, exports, reload', async ({ page }) => {
   test.setTimeout(1_500_000);
   // Privacy: every request of this whole run (demo import, generators, experiment, exports) stays on the origin.
+  const origin = new URL(test.info().project.use.baseURL!).origin;
   const offOrigin: string[] = [];
   page.on('request', (r) => {
     const url = new URL(r.url());
-    if (!['blob:', 'data:'].includes(url.protocol) && url.origin !== new URL(page.url() || 'http://127.0.0.1:4317/').origin) offOrigin.push(r.url());
+    if (!['blob:', 'data:'].includes(url.protocol) && url.origin !== origin) offOrigin.push(r.url());
   });
   await openApp(page);
   const [demo] = await datasets(page);
