@@ -9,6 +9,7 @@ import { MATMUL_UNIFORMS, MATMUL_WGSL } from '../../src/gpu/kernels/matmul-naive
 import { CONV2D_UNIFORMS, CONV2D_WGSL } from '../../src/gpu/kernels/conv2d-naive.ts';
 import { DEMOD_UNIFORMS, DEMOD_WGSL } from '../../src/gpu/kernels/modulated-conv-dcoef.ts';
 import { FILTERED_LRELU_UNIFORMS, FILTERED_LRELU_WGSL } from '../../src/gpu/kernels/filtered-lrelu.ts';
+import { SELECTIVE_SCAN_UNIFORMS, SELECTIVE_SCAN_WGSL } from '../../src/gpu/kernels/selective-scan.ts';
 import {
   packUniforms,
   parseWgslStruct,
@@ -66,5 +67,6 @@ export function layoutCases(): CaseResult[] {
     layoutCase('channel sum', 'ChannelSumParams', CHANNEL_SUM_UNIFORMS, CHANNEL_SUM_WGSL),
     layoutCase('naive matmul', 'MatMulParams', MATMUL_UNIFORMS, MATMUL_WGSL),
     layoutCase('naive conv2d', 'Conv2dParams', CONV2D_UNIFORMS, CONV2D_WGSL),
+    layoutCase('selective scan', 'SelectiveScanParams', SELECTIVE_SCAN_UNIFORMS, programs(SELECTIVE_SCAN_WGSL)),
   ];
 }

@@ -14,6 +14,7 @@ import { biasActCases, biasActNanCase, biasActSecondOrderCase } from './cases-bi
 import { channelSumCases } from './cases-channel-sum.ts';
 import { dcoefCases } from './cases-dcoef.ts';
 import { filteredLreluCases } from './cases-filtered-lrelu.ts';
+import { selectiveScanCases, VMUNET_CASE_NAME, vmunetKernelCase } from './cases-selective-scan.ts';
 import { runOpCase } from './harness.ts';
 import { tuningCases } from './cases-tuning.ts';
 import type { BenchResult, CaseResult, GpuPageInfo } from './types.ts';
@@ -47,15 +48,21 @@ async function gpuPageInfo(): Promise<GpuPageInfo> {
   };
 }
 
-async function runGpuCases(): Promise<CaseResult[]> {
+/** `only`: run just the cases whose name contains it ('' = all), e.g. 'selective scan'. */
+async function runGpuCases(only = ''): Promise<CaseResult[]> {
   await ready;
-  const results: CaseResult[] = [...layoutCases()];
-  for (const c of [...filteredLreluCases(), ...dcoefCases(), ...biasActCases(), ...channelSumCases()]) results.push(await runOpCase(c));
-  results.push(...(await dispatchCases()));
-  results.push(await r1DoubleGradCase());
-  results.push(await biasActSecondOrderCase());
-  results.push(await biasActNanCase());
-  results.push(...(await tuningCases()));
+  const keep = (name: string): boolean => name.includes(only);
+  const results: CaseResult[] = layoutCases().filter((r) => keep(r.name));
+  const opCases = [...filteredLreluCases(), ...dcoefCases(), ...biasActCases(), ...channelSumCases(), ...selectiveScanCases()];
+  for (const c of opCases.filter((c) => keep(c.name))) results.push(await runOpCase(c));
+  if (!only) {
+    results.push(...(await dispatchCases()));
+    results.push(await r1DoubleGradCase());
+    results.push(await biasActSecondOrderCase());
+    results.push(await biasActNanCase());
+    results.push(...(await tuningCases()));
+  }
+  if (keep(VMUNET_CASE_NAME)) results.push(await vmunetKernelCase());
   return results;
 }
 

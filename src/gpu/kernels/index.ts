@@ -2,7 +2,7 @@
  * Our own WGSL kernels for the generator's hot ops, and the two ops the models call.
  *
  * `registerSsgKernels()` registers every kernel and gradient from the explicit lists below (idempotent).
- * `filteredLreluOp`, `demodulationCoefficientsOp` and `biasActOp` have the same signatures as the plain-tfjs references;
+ * `filteredLreluOp`, `demodulationCoefficientsOp`, `biasActOp` and `selectiveScanOp` have the same signatures as the plain-tfjs references;
  * on the 'webgpu' backend, once registered, they run our kernels through `tf.engine().runKernel` (so tf.grads,
  * tf.profile and the tape see one op with its own gradient); on every other backend, or for arguments the
  * kernel cannot take on this device (see the *UnsupportedReason functions), they call the reference.
@@ -48,12 +48,22 @@ import {
   demodulationCoefficientsReference,
   demodUnsupportedReason,
 } from './modulated-conv-dcoef.ts';
+import {
+  SELECTIVE_SCAN,
+  selectiveScanGradConfig,
+  selectiveScanGradKernelConfig,
+  selectiveScanKernelConfig,
+  selectiveScanReference,
+  selectiveScanUnsupportedReason,
+} from './selective-scan.ts';
+import { selectiveScanShapes } from '../../models/ops/selective-scan.ts';
 
 export { FILTERED_LRELU, FILTERED_LRELU_GRAD } from './filtered-lrelu.ts';
 export { DEMOD_COEF, DEMOD_COEF_GRAD } from './modulated-conv-dcoef.ts';
 export { BIAS_ACT, BIAS_ACT_GRAD } from './bias-act.ts';
 export { setSsgKernelsEnabled, setKernelTuning, activeTuning, type KernelTuning } from './switch.ts';
 export { CHANNEL_SUM } from './channel-sum.ts';
+export { SELECTIVE_SCAN, SELECTIVE_SCAN_GRAD } from './selective-scan.ts';
 
 const KERNELS: readonly tf.KernelConfig[] = [
   filteredLreluKernelConfig,
@@ -63,9 +73,11 @@ const KERNELS: readonly tf.KernelConfig[] = [
   biasActKernelConfig,
   biasActGradKernelConfig,
   channelSumKernelConfig,
+  selectiveScanKernelConfig,
+  selectiveScanGradKernelConfig,
 ];
 
-const GRADIENTS: readonly tf.GradConfig[] = [filteredLreluGradConfig, demodCoefGradConfig, biasActGradConfig, biasActGradGradConfig, channelSumGradConfig];
+const GRADIENTS: readonly tf.GradConfig[] = [filteredLreluGradConfig, demodCoefGradConfig, biasActGradConfig, biasActGradGradConfig, channelSumGradConfig, selectiveScanGradConfig];
 
 /**
  * Registers all SSG kernels for 'webgpu' and their gradients, and puts the naive Conv2D and BatchMatMul
@@ -125,4 +137,22 @@ export function channelSumOp(x: tf.Tensor): tf.Tensor1D {
   const gpu = ssgBackend(CHANNEL_SUM);
   if (!gpu || x.dtype !== 'float32' || channelSumUnsupportedReason(gpu, x.shape)) return channelSumReference(x);
   return tf.engine().runKernel<tf.Tensor1D>(CHANNEL_SUM, { x });
+}
+
+/**
+ * Same contract as `selectiveScan` (src/models/ops/selective-scan.ts): y [batch, L, Dc] from x, delta
+ * [batch, L, Dc], A [Dc, N], B, C [batch, L, N], D [Dc]. The kernel takes the operands packed in three
+ * (see selective-scan.ts); the packing is ordinary tfjs concats, so gradients reach all six.
+ */
+export function selectiveScanOp(x: tf.Tensor3D, delta: tf.Tensor3D, A: tf.Tensor2D, B: tf.Tensor3D, C: tf.Tensor3D, D: tf.Tensor1D): tf.Tensor3D {
+  selectiveScanShapes(x, delta, A, B, C, D);
+  const gpu = ssgBackend(SELECTIVE_SCAN);
+  const floats = [x, delta, A, B, C, D].every((t) => t.dtype === 'float32');
+  if (!gpu || !floats || selectiveScanUnsupportedReason(gpu, x.shape, A.shape)) return selectiveScanReference(x, delta, A, B, C, D);
+  return tf.tidy(() => {
+    const xd = tf.concat([x, delta], 2);
+    const bc = tf.concat([B, C], 2);
+    const ad = tf.concat([A, tf.reshape(D, [-1, 1])], 1);
+    return tf.engine().runKernel<tf.Tensor3D>(SELECTIVE_SCAN, { xd, bc, ad });
+  });
 }
