@@ -1,6 +1,6 @@
 /**
  * The runner's flags. They are a contract other people script against: add flags, never rename them.
- *   --task <import | generate | classify> what to run (a later issue adds segment)
+ *   --task <import | generate | classify | segment> what to run
  *   --data <phantom | file.npz | folder | file.zip>
  *   --size N                             working resolution (default: the source's own, 64 for folders and phantoms)
  *   --backend auto|webgpu|webgl|cpu      (default auto)
@@ -18,14 +18,29 @@
  *   --cls-batch N                        classify: classifier batch size (default 32)
  *   --lr X                               classify: Adam learning rate (default 0.001)
  *   --patience N                         classify: early-stopping patience in epochs, 0 = off (default 8)
- *   --psi X                              classify: truncation of the synthetic samples (default 1)
+ *   --psi X                              classify, segment: truncation of the synthetic samples (default 1)
+ *   --test <folder | file.zip>           segment: score every round on this external image + mask set instead of the data's test split
+ *   --rounds T                           segment: pseudo-label rounds after the real-only round 0 (default 2, as the paper)
+ *   --loss atvmf|tvmf|bcedice            segment: the segmenter's loss (default atvmf)
+ *   --model unet                         segment: the segmenter (only unet for now; vmunet comes later)
+ *   --seg-preset tiny|small|standard     segment: U-Net size (default small)
+ *   --seg-epochs N                       segment: epochs per round (default 30)
+ *   --seg-batch N                        segment: U-Net batch size (default 8)
+ *   --seg-lr X                           segment: SGD learning rate, poly schedule (default 0.01)
+ *   --synthetic N                        segment: synthetic images to pseudo-label (default: as many as the real training images)
+ *   --threshold X                        segment: pseudo-masks with confidence >= X are used (default 0: all, as the paper)
+ *   --weighting uniform|confidence       segment: loss weight of a pseudo-labelled image (default uniform)
  */
 import { parseArgs } from 'node:util';
 import type { BackendChoice } from '../worker/protocol.ts';
 
-export const TASKS = ['import', 'generate', 'classify'] as const;
+export const TASKS = ['import', 'generate', 'classify', 'segment'] as const;
 export const PRESETS = ['tiny', 'fast', 'balanced', 'quality'] as const;
 export const CLASSIFIERS = ['tiny', 'small', 'resnet18', 'resnet34', 'resnet50'] as const;
+export const SEG_LOSS_FLAGS = ['atvmf', 'tvmf', 'bcedice'] as const;
+/** Segmenters --model accepts; 'vmunet' joins when VM-UNet lands. */
+export const SEG_MODEL_FLAGS = ['unet'] as const;
+export const SEG_PRESETS = ['tiny', 'small', 'standard'] as const;
 export type Task = (typeof TASKS)[number];
 
 export interface RunnerArgs {
@@ -48,6 +63,17 @@ export interface RunnerArgs {
   lr: number;
   patience: number;
   psi: number;
+  test: string | null;
+  rounds: number;
+  loss: (typeof SEG_LOSS_FLAGS)[number];
+  model: (typeof SEG_MODEL_FLAGS)[number];
+  segPreset: (typeof SEG_PRESETS)[number];
+  segEpochs: number;
+  segBatch: number;
+  segLr: number;
+  synthetic: number | null;
+  threshold: number;
+  weighting: 'uniform' | 'confidence';
 }
 
 export class UsageError extends Error {}
@@ -84,6 +110,17 @@ export function parseRunnerArgs(argv: string[]): RunnerArgs {
         lr: { type: 'string' },
         patience: { type: 'string' },
         psi: { type: 'string' },
+        test: { type: 'string' },
+        rounds: { type: 'string' },
+        loss: { type: 'string' },
+        model: { type: 'string' },
+        'seg-preset': { type: 'string' },
+        'seg-epochs': { type: 'string' },
+        'seg-batch': { type: 'string' },
+        'seg-lr': { type: 'string' },
+        synthetic: { type: 'string' },
+        threshold: { type: 'string' },
+        weighting: { type: 'string' },
       },
       strict: true,
       allowPositionals: false,
@@ -109,6 +146,19 @@ export function parseRunnerArgs(argv: string[]): RunnerArgs {
   if (!(lr > 0 && lr < 1)) throw new UsageError(`--lr must be a number between 0 and 1 (got "${values.lr}").`);
   const psi = values.psi === undefined ? 1 : Number(values.psi);
   if (!(psi > 0 && psi <= 1)) throw new UsageError(`--psi must be in (0, 1] (got "${values.psi}").`);
+  const loss = values.loss ?? 'atvmf';
+  if (!(SEG_LOSS_FLAGS as readonly string[]).includes(loss)) throw new UsageError(`--loss must be one of: ${SEG_LOSS_FLAGS.join(', ')} (got "${loss}").`);
+  const model = values.model ?? 'unet';
+  if (!(SEG_MODEL_FLAGS as readonly string[]).includes(model)) throw new UsageError(`--model must be one of: ${SEG_MODEL_FLAGS.join(', ')} (got "${model}"; vmunet comes later).`);
+  const segPreset = values['seg-preset'] ?? 'small';
+  if (!(SEG_PRESETS as readonly string[]).includes(segPreset)) throw new UsageError(`--seg-preset must be one of: ${SEG_PRESETS.join(', ')} (got "${segPreset}").`);
+  const segLr = values['seg-lr'] === undefined ? 0.01 : Number(values['seg-lr']);
+  if (!(segLr > 0 && segLr < 1)) throw new UsageError(`--seg-lr must be a number between 0 and 1 (got "${values['seg-lr']}").`);
+  const threshold = values.threshold === undefined ? 0 : Number(values.threshold);
+  if (!(threshold >= 0 && threshold <= 1)) throw new UsageError(`--threshold must be from 0 to 1 (got "${values.threshold}").`);
+  const weighting = values.weighting ?? 'uniform';
+  if (weighting !== 'uniform' && weighting !== 'confidence') throw new UsageError(`--weighting must be uniform or confidence (got "${weighting}").`);
+  if (values.test !== undefined && task !== 'segment') throw new UsageError('--test is for --task segment.');
   return {
     task: task as Task,
     data: values.data,
@@ -129,8 +179,20 @@ export function parseRunnerArgs(argv: string[]): RunnerArgs {
     lr,
     patience: int('patience', values.patience, 8, 0, 1000),
     psi,
+    test: values.test ?? null,
+    rounds: int('rounds', values.rounds, 2, 0, 10),
+    loss: loss as (typeof SEG_LOSS_FLAGS)[number],
+    model: model as (typeof SEG_MODEL_FLAGS)[number],
+    segPreset: segPreset as (typeof SEG_PRESETS)[number],
+    segEpochs: int('seg-epochs', values['seg-epochs'], 30, 1, 1000),
+    segBatch: int('seg-batch', values['seg-batch'], 8, 2, 256),
+    segLr,
+    synthetic: values.synthetic === undefined ? null : int('synthetic', values.synthetic, 0, 0, 20000),
+    threshold,
+    weighting,
   };
 }
 
-export const USAGE = `usage: npm run recipe -- --task import|generate|classify --data <phantom | file.npz | folder | file.zip> [--size N] [--backend auto|webgpu|webgl|cpu] [--seed N] [--count N] [--out DIR] [--no-build] [--preset tiny|fast|balanced|quality] [--kimg K] [--batch N]
-  classify: [--seeds K] [--extra F[,F2] | none] [--classifier tiny|small|resnet18|resnet34|resnet50] [--epochs N] [--cls-batch N] [--lr X] [--patience N] [--psi X]`;
+export const USAGE = `usage: npm run recipe -- --task import|generate|classify|segment --data <phantom | file.npz | folder | file.zip> [--size N] [--backend auto|webgpu|webgl|cpu] [--seed N] [--count N] [--out DIR] [--no-build] [--preset tiny|fast|balanced|quality] [--kimg K] [--batch N]
+  classify: [--seeds K] [--extra F[,F2] | none] [--classifier tiny|small|resnet18|resnet34|resnet50] [--epochs N] [--cls-batch N] [--lr X] [--patience N] [--psi X]
+  segment: [--test <folder | file.zip>] [--rounds T] [--loss atvmf|tvmf|bcedice] [--model unet] [--seg-preset tiny|small|standard] [--seg-epochs N] [--seg-batch N] [--seg-lr X] [--synthetic N] [--threshold X] [--weighting uniform|confidence] [--psi X]`;

@@ -11,6 +11,7 @@ import { openSession, waitForEngine } from './session.ts';
 import { classifyReport, classifyTable, runClassify } from './tasks/classify.ts';
 import { generatorReport, generatorTable, runGenerate } from './tasks/generate.ts';
 import { runImport } from './tasks/import.ts';
+import { runSegment, segmentReport, segmentTables } from './tasks/segment.ts';
 import type { BackendReport } from '../worker/protocol.ts';
 
 const log = (s: string) => process.stderr.write(`${s}\n`);
@@ -57,7 +58,17 @@ async function main(): Promise<number> {
     };
     process.stdout.write(`\n${d.name}: ${d.kind}, ${d.count} images at ${d.size}x${d.size}x${d.channels}${imported.skipped.length ? `, ${imported.skipped.length} files skipped` : ''}\n`);
     process.stdout.write(`${formatSplitTable(d.counts, d.classes)}\n`);
-    if (args.task === 'generate' || (args.task === 'classify' && args.extra.length > 0)) {
+    let testDatasetId: string | null = null;
+    if (args.task === 'segment' && args.test) {
+      // The external test set comes in through the same import controls, at the data's own size.
+      log(`importing the external test set ${args.test}`);
+      const t = await runImport(session.page, { ...args, data: args.test, size: d.size }, log);
+      testDatasetId = t.dataset.id;
+      report.test_dataset = { name: t.dataset.name, kind: t.dataset.kind, size: t.dataset.size, count: t.dataset.count, source: t.dataset.source, sha256: t.dataset.sha256, skipped: t.skipped };
+      process.stdout.write(`\nexternal test set ${t.dataset.name}: ${t.dataset.count} images at ${t.dataset.size}x${t.dataset.size}x${t.dataset.channels} (all of them scored)\n`);
+    }
+    const needGenerators = args.task === 'generate' || (args.task === 'classify' && args.extra.length > 0) || (args.task === 'segment' && args.synthetic !== 0);
+    if (needGenerators) {
       log(`training ${d.labelled ? d.classes.length : 1} generator(s): preset ${args.preset}, ${args.kimg} kimg each, batch ${args.batch}`);
       const { runs, grids } = await runGenerate(session.page, d.id, args, log);
       report.generators = generatorReport(runs, grids);
@@ -67,6 +78,11 @@ async function main(): Promise<number> {
       const experiment = await runClassify(session.page, d.id, args, log);
       Object.assign(report, classifyReport(experiment, args.out));
       process.stdout.write(`\n${classifyTable(experiment)}\n`);
+    }
+    if (args.task === 'segment') {
+      const experiment = await runSegment(session.page, d.id, testDatasetId, args, log);
+      Object.assign(report, segmentReport(experiment, args.out));
+      process.stdout.write(`\n${segmentTables(experiment)}\n`);
     }
     report.seconds = Math.round((Date.now() - started) / 100) / 10;
     const path = join(args.out, 'report.json');
