@@ -5,6 +5,8 @@
  *   gan-step   one G+D training iteration of the project's own GAN: WebGPU with our WGSL kernels vs the same
  *              model on stock tfjs ops on the same adapter, and vs the stock WebGL and CPU backends, for each
  *              software adapter (SwiftShader; Mesa lavapipe in compatibility mode where installed).
+ *   selective-scan, seg-step   the VM-UNet-lite benchmarks: our WGSL selective scan vs its plain-tfjs
+ *              reference, and a VM-UNet-lite training step vs a U-Net's; flags in bench/vmunet/driver.ts.
  *
  * Flags (gan-step): --preset fast|balanced|quality|tiny (fast) --resolution 32|64 (32) --batch N (16)
  *   --channels 1|3 (1) --iters N (3) --warmup N (1) --adapters swiftshader,lavapipe (those present)
@@ -20,6 +22,7 @@ import { build, preview } from 'vite';
 import { chromiumArgs, findChromium, type SoftwareAdapter } from '../src/cli/chromium.ts';
 import type { AutotuneReport } from '../src/gpu/autotune.ts';
 import { formatTable, jsonEntries, type AdapterRun } from './gan-step/report.ts';
+import { runVmunetBench } from './vmunet/driver.ts';
 import type { BenchBackend, GanStepBenchOptions, GanStepBenchResult } from './gan-step/types.ts';
 
 const ROOT = resolve(import.meta.dirname, '..');
@@ -55,7 +58,7 @@ function parse() {
     },
   });
   const name = positionals[0];
-  if (name !== 'gan-step') fail(`unknown benchmark ${name ?? '(none)'}; available: gan-step`);
+  if (name !== 'gan-step') fail(`unknown benchmark ${name ?? '(none)'}; available: gan-step, selective-scan, seg-step`);
   const int = (flag: string, v: string, min: number): number => {
     const n = Number(v);
     if (!Number.isInteger(n) || n < min) fail(`--${flag} must be an integer >= ${min}, got ${v}`);
@@ -187,4 +190,6 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((e: unknown) => fail(e instanceof Error ? e.message : String(e)));
+const which = process.argv[2];
+const run = which === 'selective-scan' || which === 'seg-step' ? runVmunetBench(which, process.argv.slice(3)) : main();
+run.catch((e: unknown) => fail(e instanceof Error ? e.message : String(e)));

@@ -10,6 +10,8 @@ import { registerSsgKernels } from '../../src/gpu/kernels/index.ts';
 import type { AdapterReport } from '../../src/worker/protocol.ts';
 import { benchGanStep, isWebGpuBackend } from '../gan-step/measure.ts';
 import type { GanStepBenchOptions, GanStepBenchResult } from '../gan-step/types.ts';
+import { benchSegStep, benchSelectiveScan } from '../vmunet/measure.ts';
+import type { ScanBenchOptions, ScanBenchResult, SegStepBenchOptions, SegStepBenchResult } from '../vmunet/types.ts';
 
 interface PageInfo {
   backend: string;
@@ -72,7 +74,17 @@ async function runGanStepBench(o: GanStepBenchOptions): Promise<GanStepBenchResu
   return benchGanStep(o, info.adapter, info.compatibilityMode);
 }
 
-Object.assign(globalThis, { benchInfo, runGanStepBench });
+async function runSelectiveScanBench(o: ScanBenchOptions): Promise<ScanBenchResult> {
+  const info = await ready;
+  return benchSelectiveScan(o, info.adapter, info.compatibilityMode);
+}
+
+async function runSegStepBench(o: SegStepBenchOptions): Promise<SegStepBenchResult> {
+  const info = await ready;
+  return benchSegStep(o, info.adapter);
+}
+
+Object.assign(globalThis, { benchInfo, runGanStepBench, runSelectiveScanBench, runSegStepBench });
 ready.then(
   () => (document.title = 'SSGNet benchmarks: ready'),
   (e: unknown) => (document.title = `SSGNet benchmarks: failed: ${e instanceof Error ? e.message : String(e)}`),
