@@ -7,15 +7,19 @@ import type { AspectMode, SkippedFile } from '../data/types.ts';
 import type { BackendChoice, BackendReport, ImportOptions, ImportResult, PhantomOptions, ProgressEvent, SourceFile } from '../worker/protocol.ts';
 import { EngineClient, EngineError } from './engine-client.ts';
 import { ClassifyState } from './classify.svelte.ts';
+import { downloadBytes } from './download.ts';
 import { GeneratorsState } from './generators.svelte.ts';
 import { SegmentState } from './segment.svelte.ts';
 
-export type View = 'data' | 'generators' | 'classify' | 'system';
+export type View = 'data' | 'generators' | 'classify' | 'segment' | 'system';
 
 /** The demo set a fresh browser opens on: small enough to import in seconds, big enough to train on. */
 export const DEMO_PHANTOM: PhantomOptions = { size: 64, count: 300, seed: 1, name: 'Phantom ultrasound (demo)' };
 
 export const BACKEND_SETTING_KEY = 'ssgnet.backend';
+
+/** How a project file's stores are named to a person. */
+const PROJECT_STORE_NAMES: Record<string, string> = { datasets: 'datasets', genruns: 'generator runs', clsexps: 'classification experiments', segexps: 'segmentation experiments' };
 
 export interface Job {
   id: number;
@@ -215,6 +219,26 @@ export class AppState {
       this.notice = { kind: 'error', text: (err as Error).message };
     }
     await this.refresh();
+  }
+
+  /** The whole project (datasets, generator runs with checkpoints, experiments) as one file download. */
+  async exportProject(): Promise<string | null> {
+    const outcome = await this.runJob('Exporting the project', (onProgress) => this.engine.start('export-project', {}, onProgress));
+    if (!outcome.ok) return null;
+    downloadBytes(outcome.value.bytes, outcome.value.fileName, 'application/zip');
+    this.notice = { kind: 'success', text: `Exported ${outcome.value.records} records as ${outcome.value.fileName} (${(outcome.value.bytes.length / 1e6).toFixed(1)} MB).` };
+    return outcome.value.fileName;
+  }
+
+  /** Imports a project file: new records are added, records already here are kept as they are. */
+  async importProject(file: File): Promise<boolean> {
+    const outcome = await this.runJob(`Importing ${file.name}`, (onProgress) => this.engine.start('import-project', { file, fileName: file.name }, onProgress));
+    if (!outcome.ok) return false;
+    const r = outcome.value;
+    const added = Object.entries(r.added).filter(([, n]) => n > 0).map(([k, n]) => `${n} ${PROJECT_STORE_NAMES[k] ?? k}`);
+    this.notice = { kind: 'success', text: `Imported ${file.name}${r.app ? ` (written by ${r.app})` : ''}: ${added.length ? added.join(', ') : 'nothing new'}${r.skipped ? `; ${r.skipped} records were already here and were kept as they are` : ''}.` };
+    await Promise.all([this.refresh(), this.generators.refresh(), this.classify.refresh(), this.segment.refresh()]);
+    return true;
   }
 
   /** Asks the browser not to evict our data under storage pressure (it may say no; we report either way). */

@@ -93,6 +93,8 @@ export class SegmentState {
   roundData = $state.raw<SegRoundData | null>(null);
   draft = $state.raw<ReviewDraft>({ overrides: {}, corrected: {} });
   draftDirty = $state(false);
+  /** Another round of the open experiment, for the review's "how did each mask change" view. */
+  compareData = $state.raw<SegRoundData | null>(null);
 
   constructor(private readonly app: AppState) {}
 
@@ -212,7 +214,18 @@ export class SegmentState {
     }
   }
 
+  /** Loads round r's masks beside the open round, to show what changed (read-only). */
+  async openCompare(experimentId: string, round: number): Promise<void> {
+    if (this.compareData?.experimentId === experimentId && this.compareData.round === round) return;
+    try {
+      this.compareData = await this.app.engine.call('segment-round-data', { experimentId, round });
+    } catch (err) {
+      this.app.notice = { kind: 'error', text: (err as Error).message };
+    }
+  }
+
   closeRound(): void {
+    this.compareData = null;
     this.roundData = null;
     this.draft = { overrides: {}, corrected: {} };
     this.draftDirty = false;
