@@ -112,6 +112,16 @@ export class GeneratorsState {
     downloadBytes(zip, fileName, 'application/zip');
   }
 
+  /** The run's EMA generator in tfjs's weights format (model.json + weights.bin in a zip). */
+  async exportModel(runId: string): Promise<void> {
+    try {
+      const { zip, fileName } = await this.app.engine.call('export-generator-model', { runId });
+      downloadBytes(zip, fileName, 'application/zip');
+    } catch (err) {
+      this.app.notice = { kind: 'error', text: (err as Error).message };
+    }
+  }
+
   /**
    * For tests only (no control in the UI calls it; e2e tests reach it through `globalThis.ssgnet`): makes the
    * engine fail the way a real run can, so the pause-at-the-last-good-checkpoint path is exercised for real.

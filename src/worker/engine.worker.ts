@@ -11,6 +11,8 @@ import { deleteDataset, listDatasets, openStore, renameDataset, storageReport } 
 import { chooseBackend } from '../gpu/backend.ts';
 import { onDeviceLost, watchDevice } from '../gpu/device-watch.ts';
 import { injectFault } from '../pipeline/fault-injection.ts';
+import { exportProject, importProject } from '../data/project-store.ts';
+import { generatorModelZip } from '../pipeline/model-export.ts';
 import { deleteRun, getRun, listRuns } from '../pipeline/generator-runs.ts';
 import { exportSamplesZip, gridPng, interpolateRun, sampleRun } from '../pipeline/run-sampler.ts';
 import { trainGenerators } from '../pipeline/train-generators.ts';
@@ -22,6 +24,8 @@ import { branchSegmentExperiment, deleteSegmentExperiment, listSegmentExperiment
 import { isToWorker, type ErrorCode, type FromWorker, type Request, type RequestType, type ResultOf } from './protocol.ts';
 
 const scope = self as unknown as DedicatedWorkerGlobalScope;
+/** Names the app in files it writes (project files say which app wrote them). */
+const APP_ID = 'ssgnet-browser 0.1.0';
 const running = new Map<number, AbortController>();
 let storeReady: Promise<void> | null = null;
 /** Experiments still marked "running" from an earlier page are marked interrupted once, before the first listing. */
@@ -149,6 +153,14 @@ async function handle(req: Request, signal: AbortSignal): Promise<ResultOf<Reque
       return saveSegmentReview(req.experimentId, req.round, req.overrides, req.corrected);
     case 'segment-branch':
       return branchSegmentExperiment(req.experimentId, req.round, req.changes ?? {});
+    case 'export-project': {
+      const { bytes, records } = await exportProject(APP_ID);
+      return { bytes, records, fileName: `ssgnet-project-${new Date().toISOString().slice(0, 10)}.ssgnet.zip` };
+    }
+    case 'import-project':
+      return importProject(new Uint8Array(await req.file.arrayBuffer()), req.fileName);
+    case 'export-generator-model':
+      return generatorModelZip(req.runId);
     case 'inject-fault':
       if (req.kind !== 'nan' && req.kind !== 'device-lost') throw new Error(`unknown fault ${String(req.kind)}`);
       return injectFault(req.kind); // for tests only

@@ -6,6 +6,7 @@
  * The worker also pushes a few unsolicited events (`engine-status`), which carry no request id.
  */
 import type { AutotuneReport } from '../gpu/autotune.ts';
+import type { ProjectImportReport } from '../data/project-store.ts';
 import type { AspectMode, DatasetKind, SkippedFile, SplitFractions } from '../data/types.ts';
 import type { DatasetMeta, DatasetSample, StorageReport } from '../data/store-types.ts';
 import type { GeneratorRunMeta } from '../pipeline/generator-runs.ts';
@@ -121,6 +122,11 @@ export interface RequestMap {
   'segment-review': [{ experimentId: string; round: number; overrides: Record<string, PseudoLabelOverride>; corrected: Record<string, Uint8Array> }, SegmentExperiment];
   /** A new experiment holding rounds 0..round of another (copied), to continue with possibly other settings; trains nothing. */
   'segment-branch': [{ experimentId: string; round: number; changes?: SegContinueChanges }, SegmentExperiment];
+  /** Every stored record (datasets, runs, checkpoints, experiments) as one versioned project file. */
+  'export-project': [Record<string, never>, { bytes: Uint8Array; fileName: string; records: number }];
+  'import-project': [{ file: Blob; fileName: string }, ProjectImportReport];
+  /** A generator's EMA weights in tfjs's weights format (model.json + weights.bin, zipped). */
+  'export-generator-model': [{ runId: string }, { zip: Uint8Array; fileName: string }];
   /** For tests only (the UI never sends it): a NaN before the next training step, or a lost GPU device now. */
   'inject-fault': [{ kind: FaultKind }, { kind: FaultKind; applied: string }];
 }
@@ -217,6 +223,9 @@ const REQUEST_TYPES: ReadonlySet<string> = new Set<RequestType>([
   'segment-round-data',
   'segment-review',
   'segment-branch',
+  'export-project',
+  'import-project',
+  'export-generator-model',
   'inject-fault',
 ]);
 
