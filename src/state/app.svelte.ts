@@ -19,7 +19,12 @@ export const DEMO_PHANTOM: PhantomOptions = { size: 64, count: 300, seed: 1, nam
 export const BACKEND_SETTING_KEY = 'ssgnet.backend';
 
 /** How a project file's stores are named to a person. */
-const PROJECT_STORE_NAMES: Record<string, string> = { datasets: 'datasets', genruns: 'generator runs', clsexps: 'classification experiments', segexps: 'segmentation experiments' };
+const PROJECT_STORE_NAMES: Record<string, [string, string]> = {
+  datasets: ['dataset', 'datasets'],
+  genruns: ['generator run', 'generator runs'],
+  clsexps: ['classification experiment', 'classification experiments'],
+  segexps: ['segmentation experiment', 'segmentation experiments'],
+};
 
 export interface Job {
   id: number;
@@ -235,7 +240,7 @@ export class AppState {
     const outcome = await this.runJob(`Importing ${file.name}`, (onProgress) => this.engine.start('import-project', { file, fileName: file.name }, onProgress));
     if (!outcome.ok) return false;
     const r = outcome.value;
-    const added = Object.entries(r.added).filter(([, n]) => n > 0).map(([k, n]) => `${n} ${PROJECT_STORE_NAMES[k] ?? k}`);
+    const added = Object.entries(r.added).filter(([, n]) => n > 0).map(([k, n]) => `${n} ${PROJECT_STORE_NAMES[k]?.[n === 1 ? 0 : 1] ?? k}`);
     this.notice = { kind: 'success', text: `Imported ${file.name}${r.app ? ` (written by ${r.app})` : ''}: ${added.length ? added.join(', ') : 'nothing new'}${r.skipped ? `; ${r.skipped} records were already here and were kept as they are` : ''}.` };
     await Promise.all([this.refresh(), this.generators.refresh(), this.classify.refresh(), this.segment.refresh()]);
     return true;

@@ -54,7 +54,7 @@ test('model export in tfjs format, project export and import into an empty brows
     expect(await datasets(page2)).toEqual([]);
     await page2.setInputFiles('[data-testid=project-input]', project.path);
     await waitIdle(page2);
-    await expectNotice(page2, /Imported .*: 1 datasets, 2 generator runs/);
+    await expectNotice(page2, /Imported .*: 1 dataset, 2 generator runs/);
     await shot(page2, '60-project-imported');
     expect((await datasets(page2)).map((d) => [d.id, d.sha256, d.count])).toEqual(before.map((d) => [d.id, d.sha256, d.count]));
     const runs2 = await gens(page2);
