@@ -22,7 +22,8 @@
  *   --test <folder | file.zip>           segment: score every round on this external image + mask set instead of the data's test split
  *   --rounds T                           segment: pseudo-label rounds after the real-only round 0 (default 2, as the paper)
  *   --loss atvmf|tvmf|bcedice            segment: the segmenter's loss (default atvmf)
- *   --model unet                         segment: the segmenter (only unet for now; vmunet comes later)
+ *   --model unet|vmunet                  segment: the segmenter (default unet; vmunet = VM-UNet-lite, AdamW + cosine,
+ *                                        default loss bcedice and --seg-lr 0.001 as VM-UNet's authors)
  *   --seg-preset tiny|small|standard     segment: U-Net size (default small)
  *   --seg-epochs N                       segment: epochs per round (default 30)
  *   --seg-batch N                        segment: U-Net batch size (default 8)
@@ -38,8 +39,8 @@ export const TASKS = ['import', 'generate', 'classify', 'segment'] as const;
 export const PRESETS = ['tiny', 'fast', 'balanced', 'quality'] as const;
 export const CLASSIFIERS = ['tiny', 'small', 'resnet18', 'resnet34', 'resnet50'] as const;
 export const SEG_LOSS_FLAGS = ['atvmf', 'tvmf', 'bcedice'] as const;
-/** Segmenters --model accepts; 'vmunet' joins when VM-UNet lands. */
-export const SEG_MODEL_FLAGS = ['unet'] as const;
+/** Segmenters --model accepts. */
+export const SEG_MODEL_FLAGS = ['unet', 'vmunet'] as const;
 export const SEG_PRESETS = ['tiny', 'small', 'standard'] as const;
 export type Task = (typeof TASKS)[number];
 
@@ -146,13 +147,14 @@ export function parseRunnerArgs(argv: string[]): RunnerArgs {
   if (!(lr > 0 && lr < 1)) throw new UsageError(`--lr must be a number between 0 and 1 (got "${values.lr}").`);
   const psi = values.psi === undefined ? 1 : Number(values.psi);
   if (!(psi > 0 && psi <= 1)) throw new UsageError(`--psi must be in (0, 1] (got "${values.psi}").`);
-  const loss = values.loss ?? 'atvmf';
-  if (!(SEG_LOSS_FLAGS as readonly string[]).includes(loss)) throw new UsageError(`--loss must be one of: ${SEG_LOSS_FLAGS.join(', ')} (got "${loss}").`);
   const model = values.model ?? 'unet';
-  if (!(SEG_MODEL_FLAGS as readonly string[]).includes(model)) throw new UsageError(`--model must be one of: ${SEG_MODEL_FLAGS.join(', ')} (got "${model}"; vmunet comes later).`);
+  if (!(SEG_MODEL_FLAGS as readonly string[]).includes(model)) throw new UsageError(`--model must be one of: ${SEG_MODEL_FLAGS.join(', ')} (got "${model}").`);
+  // Each segmenter's authors' defaults: U-Net with the Adaptive t-vMF Dice loss and SGD 0.01; VM-UNet with BCE + Dice and AdamW 1e-3.
+  const loss = values.loss ?? (model === 'vmunet' ? 'bcedice' : 'atvmf');
+  if (!(SEG_LOSS_FLAGS as readonly string[]).includes(loss)) throw new UsageError(`--loss must be one of: ${SEG_LOSS_FLAGS.join(', ')} (got "${loss}").`);
   const segPreset = values['seg-preset'] ?? 'small';
   if (!(SEG_PRESETS as readonly string[]).includes(segPreset)) throw new UsageError(`--seg-preset must be one of: ${SEG_PRESETS.join(', ')} (got "${segPreset}").`);
-  const segLr = values['seg-lr'] === undefined ? 0.01 : Number(values['seg-lr']);
+  const segLr = values['seg-lr'] === undefined ? (model === 'vmunet' ? 0.001 : 0.01) : Number(values['seg-lr']);
   if (!(segLr > 0 && segLr < 1)) throw new UsageError(`--seg-lr must be a number between 0 and 1 (got "${values['seg-lr']}").`);
   const threshold = values.threshold === undefined ? 0 : Number(values.threshold);
   if (!(threshold >= 0 && threshold <= 1)) throw new UsageError(`--threshold must be from 0 to 1 (got "${values.threshold}").`);
@@ -195,4 +197,4 @@ export function parseRunnerArgs(argv: string[]): RunnerArgs {
 
 export const USAGE = `usage: npm run recipe -- --task import|generate|classify|segment --data <phantom | file.npz | folder | file.zip> [--size N] [--backend auto|webgpu|webgl|cpu] [--seed N] [--count N] [--out DIR] [--no-build] [--preset tiny|fast|balanced|quality] [--kimg K] [--batch N]
   classify: [--seeds K] [--extra F[,F2] | none] [--classifier tiny|small|resnet18|resnet34|resnet50] [--epochs N] [--cls-batch N] [--lr X] [--patience N] [--psi X]
-  segment: [--test <folder | file.zip>] [--rounds T] [--loss atvmf|tvmf|bcedice] [--model unet] [--seg-preset tiny|small|standard] [--seg-epochs N] [--seg-batch N] [--seg-lr X] [--synthetic N] [--threshold X] [--weighting uniform|confidence] [--psi X]`;
+  segment: [--test <folder | file.zip>] [--rounds T] [--loss atvmf|tvmf|bcedice] [--model unet|vmunet] [--seg-preset tiny|small|standard] [--seg-epochs N] [--seg-batch N] [--seg-lr X] [--synthetic N] [--threshold X] [--weighting uniform|confidence] [--psi X]`;

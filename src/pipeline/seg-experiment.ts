@@ -17,6 +17,8 @@ import type { DatasetArraysMessage } from '../worker/protocol.ts';
 import { listRuns } from './generator-runs.ts';
 import { runRounds, type SegmentTick } from './seg-rounds.ts';
 import { decidePseudoLabels } from './seg-selection.ts';
+import { vmunetPreset } from '../models/vmunet-config.ts';
+import { vmunetSize } from './seg-rounds.ts';
 import { SEG_MODELS, SEGMENT_SCHEMA_VERSION, type SegContinueChanges, type SegmentExperiment, type SegmentExperimentOptions, type SegRoundData, type SegRoundSettings } from './seg-rounds-record.ts';
 import { createSegmentExperiment, getSegmentExperiment, getSynthetic, idbSegStore, newSegmentId, withChanges } from './seg-runs.ts';
 import { generateSegSynthetic, pickSegGenerators, splitProportionally, type SegSyntheticSet } from './seg-synthetic.ts';
@@ -44,7 +46,7 @@ const bad = (m: string) => new DataError(m, 'bad-input');
 
 /** Checks settings that apply to every round (also on continue and branch). */
 export function validateRoundSettings(s: SegRoundSettings, size: number, channels: 1 | 3): void {
-  if (!SEG_MODELS.includes(s.model)) throw bad(`Unknown segmenter "${String(s.model)}": only "unet" for now (VM-UNet comes later).`);
+  if (!SEG_MODELS.includes(s.model)) throw bad(`Unknown segmenter "${String(s.model)}" (one of ${SEG_MODELS.join(', ')}).`);
   if (!UNET_PRESETS.includes(s.preset)) throw bad(`Unknown U-Net size "${String(s.preset)}" (one of ${UNET_PRESETS.join(', ')}).`);
   if (!SEG_LOSSES.includes(s.loss)) throw bad(`Unknown loss "${String(s.loss)}" (one of ${SEG_LOSSES.join(', ')}).`);
   const t = s.training;
@@ -54,9 +56,11 @@ export function validateRoundSettings(s: SegRoundSettings, size: number, channel
   if (!(s.threshold >= 0 && s.threshold <= 1)) throw bad(`The confidence threshold must be from 0 to 1 (got ${s.threshold}).`);
   if (s.weighting !== 'uniform' && s.weighting !== 'confidence') throw bad(`Weighting must be "uniform" or "confidence" (got ${String(s.weighting)}).`);
   try {
-    unetPreset(s.preset, { inputSize: size, channels });
+    if (s.model === 'vmunet') vmunetPreset(vmunetSize(s.preset), { inputSize: size, channels });
+    else unetPreset(s.preset, { inputSize: size, channels });
   } catch (err) {
-    throw bad(`The ${s.preset} U-Net cannot take ${size} px images: ${(err as Error).message.replace(/^U-Net config: /, '')}.`);
+    const name = s.model === 'vmunet' ? `${vmunetSize(s.preset)} VM-UNet-lite` : `${s.preset} U-Net`;
+    throw bad(`The ${name} cannot take ${size} px images: ${(err as Error).message.replace(/^(U-Net|VM-UNet[^:]*) config: /, '')}.`);
   }
 }
 

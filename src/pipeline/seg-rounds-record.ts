@@ -14,15 +14,19 @@
  */
 import type { SegmentationMetrics } from '../metrics/segmentation.ts';
 import type { UNetPresetName } from '../models/unet-config.ts';
+
 import type { SegLossName } from '../train/adaptive-kappa.ts';
 import type { SegStopReason } from '../train/segmenter-train.ts';
 import type { PseudoLabelOverride } from './pseudo-labels.ts';
 
 export const SEGMENT_SCHEMA_VERSION = 1;
 
-/** Segmenters the experiment can train. VM-UNet ('vmunet') comes with its selective-scan kernel, later. */
-export type SegModelName = 'unet';
-export const SEG_MODELS: readonly SegModelName[] = ['unet'];
+/**
+ * Segmenters the experiment can train: the U-Net (SGD + poly, the t-vMF authors' setting) and VM-UNet-lite
+ * (AdamW + cosine, VM-UNet's setting; its selective scan runs as our WGSL kernel on WebGPU).
+ */
+export type SegModelName = 'unet' | 'vmunet';
+export const SEG_MODELS: readonly SegModelName[] = ['unet', 'vmunet'];
 
 export interface SegTrainingSettings {
   /** Epochs per round (every epoch runs; the best validation Dice epoch is kept, as the authors do). */

@@ -21,6 +21,11 @@
 import { deriveSeed } from '../data/rng.ts';
 import { CancelledError } from '../data/import/import-context.ts';
 import { UNet } from '../models/unet.ts';
+import type { Segmenter } from '../models/segmenter.ts';
+import { VMUNet } from '../models/vmunet.ts';
+import { vmunetPreset, type VMUNetPresetName } from '../models/vmunet-config.ts';
+import { DEFAULT_ADAMW } from '../train/scheduled-optimizer.ts';
+import { DEFAULT_SCHEDULE } from '../train/lr-schedule.ts';
 import { unetPreset } from '../models/unet-config.ts';
 import { DEFAULT_SEG_AUGMENT } from '../train/seg-augment.ts';
 import { concatMaskSplits, maskSplitLength, type MaskSplit } from '../train/seg-data.ts';
@@ -67,10 +72,14 @@ export interface SegRoundsContext {
   emit: (t: SegmentTick) => void;
 }
 
-/** The trainer's configuration for a round's settings (SGD + poly, the authors' U-Net setting). */
+/**
+ * The trainer's configuration for a round's settings: SGD + poly for the U-Net (the t-vMF authors' setting),
+ * AdamW + cosine for VM-UNet-lite (VM-UNet's setting).
+ */
 export function segTrainingConfig(s: SegRoundSettings, seed: number): SegmenterTrainingConfig {
   return {
     ...DEFAULT_SEGMENTER_TRAINING,
+    ...(s.model === 'vmunet' ? { optimizer: DEFAULT_ADAMW, schedule: DEFAULT_SCHEDULE } : {}),
     epochs: s.training.epochs,
     batchSize: s.training.batchSize,
     learningRate: s.training.learningRate,
@@ -81,9 +90,16 @@ export function segTrainingConfig(s: SegRoundSettings, seed: number): SegmenterT
   };
 }
 
-/** The U-Net every round starts from (same seed every round: from scratch, identical initial weights). */
-export function segModel(s: SegRoundSettings, size: number, channels: 1 | 3, seed: number): UNet {
-  return new UNet(unetPreset(s.preset, { inputSize: size, channels }, deriveSeed(seed, 0x0e7)));
+/** VM-UNet-lite has tiny and small sizes; the U-Net's 'standard' maps to its 'small'. */
+export function vmunetSize(preset: string): VMUNetPresetName {
+  return preset === 'tiny' ? 'tiny' : 'small';
+}
+
+/** The segmenter every round starts from (same seed every round: from scratch, identical initial weights). */
+export function segModel(s: SegRoundSettings, size: number, channels: 1 | 3, seed: number): Segmenter {
+  const init = deriveSeed(seed, 0x0e7);
+  if (s.model === 'vmunet') return new VMUNet(vmunetPreset(vmunetSize(s.preset), { inputSize: size, channels }, init));
+  return new UNet(unetPreset(s.preset, { inputSize: size, channels }, init));
 }
 
 function epochPoint(r: SegEpochRecord): SegEpochPoint {
@@ -127,7 +143,7 @@ export async function runRounds(ctx: SegRoundsContext, lastRound: number): Promi
       if (pseudo.used.length > 0) trainSet = concatMaskSplits(ctx.train, pseudo.split);
     }
     const label = r === 0 ? 'round 0 (real only)' : `round ${r}`;
-    tick(`${label}: training a ${settings.preset} U-Net from scratch on ${maskSplitLength(ctx.train)} real${pseudo ? ` + ${pseudo.used.length} of ${n} pseudo-labelled` : ''} images`);
+    tick(`${label}: training a ${settings.preset} ${settings.model === 'vmunet' ? 'VM-UNet-lite' : 'U-Net'} from scratch on ${maskSplitLength(ctx.train)} real${pseudo ? ` + ${pseudo.used.length} of ${n} pseudo-labelled` : ''} images`);
     const model = segModel(settings, size, channels, exp.options.seed);
     try {
       const fit = await trainSegmenter(model, trainSet, ctx.val, segTrainingConfig(settings, exp.options.seed), {

@@ -1,5 +1,5 @@
 /**
- * Training the segmenter (U-Net): one optimisation step, one epoch over an image + mask split (seeded
+ * Training the segmenter (U-Net or VM-UNet-lite, anything that is a Segmenter): one optimisation step, one epoch over an image + mask split (seeded
  * shuffle and symmetry augmentation), the whole fit with a per-step schedule, the adaptive kappa of the
  * t-vMF loss updated after each epoch from the validation DSC per class, and the best epoch on validation
  * Dice restored at the end; plus prediction (foreground probabilities and masks) and pooled evaluation.
@@ -16,7 +16,7 @@ import * as tf from '@tensorflow/tfjs';
 import { deriveSeed, mulberry32 } from '../data/rng.ts';
 import { SegmentationCounts, type SegmentationMetrics } from '../metrics/segmentation.ts';
 import { assignParams, cloneParams, type ParamTensors } from '../models/param-snapshot.ts';
-import type { UNet } from '../models/unet.ts';
+import type { Segmenter } from '../models/segmenter.ts';
 import { KappaSchedule, type SegLossName } from './adaptive-kappa.ts';
 import { epochBatches } from './classifier-train.ts';
 import { BestEpochTracker } from './early-stopping.ts';
@@ -89,7 +89,7 @@ const AUGMENT_STREAM = 3;
  * loss scalar, which the caller disposes; leaves no other tensor behind.
  */
 export function segTrainStep(
-  model: UNet,
+  model: Segmenter,
   optimizer: ScheduledOptimizer,
   images: tf.Tensor4D,
   masks: tf.Tensor3D,
@@ -157,7 +157,7 @@ function prepareBatch(split: MaskSplit, idx: Int32Array, augment: SegAugmentConf
 }
 
 /** One pass over `split` in seeded random order. */
-export async function trainSegEpoch(model: UNet, optimizer: ScheduledOptimizer, split: MaskSplit, o: SegEpochOptions): Promise<SegEpochStats> {
+export async function trainSegEpoch(model: Segmenter, optimizer: ScheduledOptimizer, split: MaskSplit, o: SegEpochOptions): Promise<SegEpochStats> {
   const t0 = performance.now();
   const n = maskSplitLength(split);
   const batches = epochBatches(n, o.batchSize, o.seed, o.epoch, o.minBatch ?? 2);
@@ -214,7 +214,7 @@ function foregroundMargin(logits: tf.Tensor4D): tf.Tensor2D {
 }
 
 /** Evaluation-mode foreground probabilities and thresholded masks for every image of a stack. */
-export async function predictMasks(model: UNet, stack: ImageStack, batchSize = 32, threshold = 0.5): Promise<SegPrediction> {
+export async function predictMasks(model: Segmenter, stack: ImageStack, batchSize = 32, threshold = 0.5): Promise<SegPrediction> {
   const n = stackLength(stack);
   const px = stack.size * stack.size;
   const probs = new Float32Array(n * px);
@@ -241,7 +241,7 @@ export interface SegmenterEvaluation extends SegmentationMetrics {
  * Pooled metrics of the model on a split (evaluation mode, foreground where p >= 0.5). Counts are computed
  * on the device per image (3 numbers read back per image), accumulated in a SegmentationCounts.
  */
-export async function evaluateSegmenter(model: UNet, split: MaskSplit, batchSize = 32): Promise<SegmenterEvaluation> {
+export async function evaluateSegmenter(model: Segmenter, split: MaskSplit, batchSize = 32): Promise<SegmenterEvaluation> {
   const n = maskSplitLength(split);
   const px = split.size * split.size;
   const counts = new SegmentationCounts();
@@ -307,7 +307,7 @@ export interface SegTrainingHooks {
  * epoch loss stops the run (the best weights so far are still restored).
  */
 export async function trainSegmenter(
-  model: UNet,
+  model: Segmenter,
   train: MaskSplit,
   val: MaskSplit | null,
   cfg: SegmenterTrainingConfig,
@@ -317,7 +317,7 @@ export async function trainSegmenter(
   if (kappa.needsValidation && !val) throw new Error('trainSegmenter: the adaptive t-vMF loss needs a validation split (kappa = lambda * validation DSC)');
   if (cfg.schedule.kind === 'plateau' && !val) throw new Error('trainSegmenter: the plateau schedule needs a validation split');
   if (train.size !== model.config.inputSize || train.channels !== model.config.channels) {
-    throw new Error(`trainSegmenter: ${train.size}x${train.size}x${train.channels} images for a U-Net of ${model.config.inputSize}x${model.config.inputSize}x${model.config.channels}`);
+    throw new Error(`trainSegmenter: ${train.size}x${train.size}x${train.channels} images for a segmenter of ${model.config.inputSize}x${model.config.inputSize}x${model.config.channels}`);
   }
   maskSplitLength(train);
   if (val) maskSplitLength(val);

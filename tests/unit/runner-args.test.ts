@@ -6,6 +6,9 @@ describe('runner flags', () => {
   it('parses the documented flags with their defaults', () => {
     expect(parseRunnerArgs(['--task', 'import', '--data', 'phantom'])).toEqual({ task: 'import', data: 'phantom', size: 0, backend: 'auto', seed: 42, count: 300, out: 'out/import', build: true, preset: 'fast', kimg: 1, batch: 16, seeds: 3, extra: [0.5], classifier: 'small', epochs: 30, clsBatch: 32, lr: 0.001, patience: 8, psi: 1, test: null, rounds: 2, loss: 'atvmf', model: 'unet', segPreset: 'small', segEpochs: 30, segBatch: 8, segLr: 0.01, synthetic: null, threshold: 0, weighting: 'uniform' });
     expect(parseRunnerArgs(['--task', 'segment', '--data', 'isic', '--test', 'isic-test.zip', '--rounds', '1', '--loss', 'bcedice', '--model', 'unet', '--seg-preset', 'tiny', '--seg-epochs', '3', '--seg-batch', '4', '--seg-lr', '0.02', '--synthetic', '40', '--threshold', '0.6', '--weighting', 'confidence'])).toMatchObject({ task: 'segment', test: 'isic-test.zip', rounds: 1, loss: 'bcedice', model: 'unet', segPreset: 'tiny', segEpochs: 3, segBatch: 4, segLr: 0.02, synthetic: 40, threshold: 0.6, weighting: 'confidence', out: 'out/segment' });
+    // VM-UNet takes its authors' defaults (BCE + Dice, AdamW 1e-3) unless told otherwise.
+    expect(parseRunnerArgs(['--task', 'segment', '--data', 'p', '--model', 'vmunet'])).toMatchObject({ model: 'vmunet', loss: 'bcedice', segLr: 0.001 });
+    expect(parseRunnerArgs(['--task', 'segment', '--data', 'p', '--model', 'vmunet', '--loss', 'atvmf', '--seg-lr', '0.005'])).toMatchObject({ loss: 'atvmf', segLr: 0.005 });
     expect(parseRunnerArgs(['--task', 'classify', '--data', 'b.npz', '--seeds', '5', '--extra', '0.5,1', '--classifier', 'resnet18', '--epochs', '12', '--cls-batch', '64', '--lr', '0.005', '--patience', '0', '--psi', '0.7'])).toMatchObject({ task: 'classify', seeds: 5, extra: [0.5, 1], classifier: 'resnet18', epochs: 12, clsBatch: 64, lr: 0.005, patience: 0, psi: 0.7, out: 'out/classify' });
     expect(parseRunnerArgs(['--task', 'classify', '--data', 'b.npz', '--extra', 'none'])).toMatchObject({ extra: [] });
     expect(parseRunnerArgs(['--task', 'generate', '--data', 'phantom', '--preset', 'tiny', '--kimg', '0.5', '--batch', '4'])).toMatchObject({ task: 'generate', preset: 'tiny', kimg: 0.5, batch: 4, out: 'out/generate' });
@@ -23,7 +26,7 @@ describe('runner flags', () => {
     expect(() => parseRunnerArgs(['--task', 'classify', '--data', 'p', '--classifier', 'vgg'])).toThrow(/--classifier/);
     expect(() => parseRunnerArgs(['--task', 'classify', '--data', 'p', '--seeds', '0'])).toThrow(/--seeds/);
     expect(() => parseRunnerArgs(['--task', 'classify', '--data', 'p', '--lr', '2'])).toThrow(/--lr/);
-    expect(() => parseRunnerArgs(['--task', 'segment', '--data', 'p', '--model', 'vmunet'])).toThrow(/vmunet comes later/);
+    expect(() => parseRunnerArgs(['--task', 'segment', '--data', 'p', '--model', 'segformer'])).toThrow(/--model must be one of: unet, vmunet/);
     expect(() => parseRunnerArgs(['--task', 'segment', '--data', 'p', '--loss', 'dice'])).toThrow(/--loss/);
     expect(() => parseRunnerArgs(['--task', 'segment', '--data', 'p', '--rounds', '11'])).toThrow(/--rounds/);
     expect(() => parseRunnerArgs(['--task', 'segment', '--data', 'p', '--threshold', '1.5'])).toThrow(/--threshold/);
