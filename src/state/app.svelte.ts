@@ -66,6 +66,8 @@ export class AppState {
   backend = $state.raw<BackendReport | null>(null);
   engineMessage = $state('starting the engine…');
   engineFailed = $state(false);
+  /** 'secondary' while another tab of the app owns the stored data (this tab only reads; see tab-lock.ts). */
+  tabRole = $state<'primary' | 'secondary'>('primary');
   /** True once start() has finished (engine up, and the demo data imported on a fresh browser). */
   ready = $state(false);
   datasets = $state.raw<DatasetMeta[]>([]);
@@ -92,6 +94,14 @@ export class AppState {
       this.engineMessage = s.message;
       if (s.status === 'failed') this.engineFailed = true;
     };
+    engine.onRole = (role) => {
+      const promoted = role === 'primary' && this.tabRole === 'secondary';
+      this.tabRole = role;
+      if (promoted) {
+        this.notice = { kind: 'info', text: 'The other tab closed: this tab now owns the data and can train again.' };
+        void Promise.all([this.refresh(), this.generators.refresh(), this.classify.refresh(), this.segment.refresh()]).catch(() => undefined);
+      }
+    };
     return engine;
   }
 
@@ -101,7 +111,7 @@ export class AppState {
       this.backend = await this.engine.call('init', { backend: this.backendChoice });
       this.engineMessage = `${this.backend.name} ready`;
       await Promise.all([this.refresh(), this.generators.refresh(), this.classify.refresh(), this.segment.refresh()]);
-      if (this.datasets.length === 0 && !new URLSearchParams(location.search).has('nodemo')) {
+      if (this.datasets.length === 0 && this.tabRole === 'primary' && !new URLSearchParams(location.search).has('nodemo')) {
         await this.importPhantom(DEMO_PHANTOM);
       }
     } catch (err) {

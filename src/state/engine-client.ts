@@ -41,6 +41,7 @@ export class EngineClient {
   private nextId = 1;
   private pending = new Map<number, Pending>();
   onStatus: (e: EngineStatusEvent) => void = () => {};
+  onRole: (role: 'primary' | 'secondary') => void = () => {};
 
   constructor() {
     this.worker = new Worker(new URL('../worker/engine.worker.ts', import.meta.url), { type: 'module', name: 'ssgnet-engine' });
@@ -68,6 +69,10 @@ export class EngineClient {
     const msg: FromWorker = data;
     if (msg.type === 'engine-status') {
       this.onStatus(msg);
+      return;
+    }
+    if (msg.type === 'tab-role') {
+      this.onRole(msg.role);
       return;
     }
     const p = this.pending.get(msg.id);

@@ -21,6 +21,7 @@ import { deleteExperiment, listExperiments, markInterrupted } from '../pipeline/
 import { buildEnhancedDataset, enhancedFileName, enhancedNpz, enhancedZip } from '../pipeline/enhanced-export.ts';
 import { continueSegmentExperiment, runSegmentExperiment, segmentRoundData, type SegmentTick } from '../pipeline/seg-experiment.ts';
 import { branchSegmentExperiment, deleteSegmentExperiment, listSegmentExperiments, markSegmentInterrupted, saveSegmentReview } from '../pipeline/seg-runs.ts';
+import { claimEngineLock, currentRole, OtherTabError, WRITING_REQUESTS } from './tab-lock.ts';
 import { isToWorker, type ErrorCode, type FromWorker, type Request, type RequestType, type ResultOf } from './protocol.ts';
 
 const scope = self as unknown as DedicatedWorkerGlobalScope;
@@ -60,9 +61,11 @@ function segmentProgress(id: number) {
 
 async function handle(req: Request, signal: AbortSignal): Promise<ResultOf<RequestType>> {
   if (req.type !== 'init') await (storeReady ??= openStore());
+  if (currentRole() === 'secondary' && WRITING_REQUESTS.has(req.type)) throw new OtherTabError();
   switch (req.type) {
     case 'init': {
       post({ type: 'engine-status', status: 'starting', message: `starting the ${req.backend} backend` });
+      post({ type: 'tab-role', role: await claimEngineLock(() => post({ type: 'tab-role', role: 'primary' })) });
       storeReady ??= openStore();
       const report = await chooseBackend(req.backend);
       if (report.name === 'webgpu') {
@@ -118,7 +121,7 @@ async function handle(req: Request, signal: AbortSignal): Promise<ResultOf<Reque
         post({ type: 'progress', id: req.id, stage: `run ${t.run + 1} of ${t.runs}`, done: t.run * t.epochs + t.epoch, total: t.runs * t.epochs, message: t.message, classify: t }),
       );
     case 'list-classify-experiments':
-      if (!interruptedChecked) {
+      if (!interruptedChecked && currentRole() === 'primary') {
         interruptedChecked = true;
         await markInterrupted();
       }
@@ -139,7 +142,7 @@ async function handle(req: Request, signal: AbortSignal): Promise<ResultOf<Reque
       segInterruptedChecked = true;
       return continueSegmentExperiment(req.experimentId, req.rounds, req.changes ?? {}, signal, segmentProgress(req.id));
     case 'list-segment-experiments':
-      if (!segInterruptedChecked) {
+      if (!segInterruptedChecked && currentRole() === 'primary') {
         segInterruptedChecked = true;
         await markSegmentInterrupted();
       }
@@ -173,6 +176,7 @@ async function handle(req: Request, signal: AbortSignal): Promise<ResultOf<Reque
 
 function errorCode(err: unknown): ErrorCode {
   if (err instanceof CancelledError) return 'cancelled';
+  if (err instanceof OtherTabError) return 'other-tab';
   if (err instanceof DataError) {
     if (err.code === 'storage-full') return 'storage-full';
     if (err.code === 'not-found') return 'not-found';

@@ -178,7 +178,7 @@ export interface ResultMessage<K extends RequestType = RequestType> {
   value: ResultOf<K>;
 }
 
-export type ErrorCode = 'cancelled' | 'bad-input' | 'storage-full' | 'not-found' | 'backend' | 'internal';
+export type ErrorCode = 'cancelled' | 'bad-input' | 'storage-full' | 'not-found' | 'backend' | 'other-tab' | 'internal';
 
 export interface ErrorMessage {
   type: 'error';
@@ -193,7 +193,13 @@ export interface EngineStatusEvent {
   message: string;
 }
 
-export type FromWorker = ProgressEvent | ResultMessage | ErrorMessage | EngineStatusEvent;
+/** Whether this tab's engine owns the stored data (the first tab) or only reads it (see tab-lock.ts). */
+export interface TabRoleEvent {
+  type: 'tab-role';
+  role: 'primary' | 'secondary';
+}
+
+export type FromWorker = ProgressEvent | ResultMessage | ErrorMessage | EngineStatusEvent | TabRoleEvent;
 
 const REQUEST_TYPES: ReadonlySet<string> = new Set<RequestType>([
   'init',
@@ -251,6 +257,8 @@ export function isFromWorker(x: unknown): x is FromWorker {
       return typeof x.id === 'number' && typeof x.message === 'string' && typeof x.code === 'string';
     case 'engine-status':
       return typeof x.status === 'string';
+    case 'tab-role':
+      return x.role === 'primary' || x.role === 'secondary';
     default:
       return false;
   }
