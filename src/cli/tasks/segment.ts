@@ -33,7 +33,7 @@ export async function runSegment(page: Page, datasetId: string, testDatasetId: s
     seed: args.seed,
     testDatasetId,
   };
-  log(`segmentation: ${args.segPreset} U-Net, ${args.loss} loss, round 0 (real only) + ${args.rounds} pseudo-label round(s), ${args.segEpochs} epochs each, threshold ${args.threshold}, ${args.weighting} weights`);
+  log(`segmentation: ${args.segPreset} ${args.model === 'vmunet' ? 'VM-UNet-lite' : 'U-Net'}, ${args.loss} loss, round 0 (real only) + ${args.rounds} pseudo-label round(s), ${args.segEpochs} epochs each, threshold ${args.threshold}, ${args.weighting} weights`);
   await page.evaluate(
     ({ id, s }) => {
       const app = (globalThis as unknown as { ssgnet: Handle }).ssgnet;
@@ -83,7 +83,7 @@ export function segmentReport(e: SegmentExperiment, out: string) {
       test_source: e.testSource,
       synthetic: e.synthetic,
       metrics_note: 'pooled over all test pixels at p >= 0.5; miou = foreground IoU (VM-UNet), miou_classmean = mean of background and foreground IoU',
-      retraining: 'each round trains a fresh U-Net from the same initial weights (from scratch, as the paper)',
+      retraining: 'each round trains a fresh segmenter from the same initial weights (from scratch, as the paper)',
       backend: e.backend,
       seconds: Math.round(e.seconds * 10) / 10,
       csv: join(out, 'segmentation.csv'),
