@@ -11,7 +11,7 @@ import { downloadBytes } from './download.ts';
 import { GeneratorsState } from './generators.svelte.ts';
 import { SegmentState } from './segment.svelte.ts';
 
-export type View = 'data' | 'generators' | 'classify' | 'segment' | 'system';
+export type View = 'data' | 'generators' | 'classify' | 'segment' | 'report' | 'system';
 
 /** The demo set a fresh browser opens on: small enough to import in seconds, big enough to train on. */
 export const DEMO_PHANTOM: PhantomOptions = { size: 64, count: 300, seed: 1, name: 'Phantom ultrasound (demo)' };

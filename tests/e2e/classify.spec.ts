@@ -81,21 +81,21 @@ test('baseline vs real + synthetic on phantoms: table, confusion, curves, export
   // Each seed draws its own synthetic images and initial weights: the two seeds' runs are not copies.
   expect(e.results[0]!.curve[0]!.loss).not.toBe(e.results[2]!.curve[0]!.loss);
 
-  const card = page.getByTestId('cls-experiment').first();
-  await expect(card.getByTestId('cls-table').locator('tbody tr')).toHaveCount(2);
-  await expect(card.getByTestId('cls-confusion')).toHaveCount(2);
-  await expect(card.getByTestId('cls-verdict')).toContainText('paired by seed (2 seeds)');
+  const expCard = page.getByTestId('cls-experiment').first();
+  await expect(expCard.getByTestId('cls-table').locator('tbody tr')).toHaveCount(2);
+  await expect(expCard.getByTestId('cls-confusion')).toHaveCount(2);
+  await expect(expCard.getByTestId('cls-verdict')).toContainText('paired by seed (2 seeds)');
   await shot(page, '32-classify-done');
 
   // Exports.
-  const json = JSON.parse(new TextDecoder().decode(await download(page, () => card.getByRole('button', { name: 'Results JSON' }).click())));
+  const json = JSON.parse(new TextDecoder().decode(await download(page, () => expCard.getByRole('button', { name: 'Results JSON' }).click())));
   expect(json.classification).toHaveLength(4);
   expect(Object.keys(json.summary)).toEqual(['baseline', 'ssgnet']);
   expect(json.summary.baseline.accuracy_mean).toBeCloseTo((e.results[0]!.accuracy + e.results[2]!.accuracy) / 2, 10);
-  const csv = new TextDecoder().decode(await download(page, () => card.getByRole('button', { name: 'Results CSV' }).click()));
+  const csv = new TextDecoder().decode(await download(page, () => expCard.getByRole('button', { name: 'Results CSV' }).click()));
   expect(csv.trim().split('\n')).toHaveLength(5);
   for (const name of ['Confusion PNG', 'Curves PNG']) {
-    const png = await download(page, () => card.getByRole('button', { name }).click());
+    const png = await download(page, () => expCard.getByRole('button', { name }).click());
     expect(Array.from(png.slice(1, 4)), name).toEqual([80, 78, 71]);
     expect(png.length, name).toBeGreaterThan(1000);
   }
@@ -115,6 +115,15 @@ test('baseline vs real + synthetic on phantoms: table, confusion, curves, export
   const pngs = Object.keys(zip).filter((n) => n.endsWith('.png'));
   expect(pngs.filter((n) => n.startsWith('train/') && n.includes('/synthetic_'))).toHaveLength(synth[0]! + synth[1]!);
   expect(pngs.filter((n) => n.startsWith('test/') && n.includes('/synthetic_'))).toHaveLength(0);
+
+  // The run card: one self-contained HTML file with the generators' grids, the table and the confusion matrices.
+  await nav.getByRole('button', { name: 'Report' }).click();
+  await shot(page, '34-report');
+  const card = new TextDecoder().decode(await download(page, () => page.getByTestId('run-card-html').click()));
+  expect(card).toContain('Classification: real vs real + synthetic');
+  expect(card).toContain('paired by seed (2)');
+  expect(card.match(/<img src="data:image\/png;base64,/g)?.length).toBe(3); // 2 sample grids + 1 confusion figure
+  expect(card).not.toMatch(/<script|https?:\/\//i);
 
   // Stored with the run: a reload shows the same experiment.
   await page.reload();
