@@ -100,7 +100,7 @@ describe('trainSegmenter', () => {
     expect(result.history).toHaveLength(1);
     expect(tf.memory().numTensors).toBe(before);
     await expect(trainSegmenter(model, discs(4, 16, 4), null, config({}))).rejects.toThrow(/adaptive t-vMF loss needs a validation split/);
-    await expect(trainSegmenter(model, discs(4, 8, 4), discs(4, 8, 4), config({}))).rejects.toThrow(/8x8x1 images for a U-Net of 16x16x1/);
+    await expect(trainSegmenter(model, discs(4, 8, 4), discs(4, 8, 4), config({}))).rejects.toThrow(/8x8x1 images for a segmenter of 16x16x1/);
     // Without validation the fixed losses train and keep the last weights.
     const plain = await trainSegmenter(model, discs(8, 16, 6), null, config({ loss: 'bcedice', epochs: 1, optimizer: DEFAULT_ADAM, learningRate: 1e-3 }));
     expect([plain.bestEpoch, plain.stopReason, plain.history[0]!.val]).toEqual([null, 'completed', null]);
