@@ -23,7 +23,7 @@ import { batchNorm, createBatchNorm, type BatchNorm } from './batch-norm.ts';
 import { stageWidth, validateClassifierConfig, type ClassifierConfig } from './classifier-config.ts';
 import { convPadded, defaultConvImpl, PatchKernels, type ConvImpl } from './ops/conv-im2col.ts';
 import { broadcastRows } from './ops/row-broadcast.ts';
-import { paramsFromArrays, paramsToArrays, type ParamArrays } from './param-snapshot.ts';
+import { ParamModel } from './param-model.ts';
 import { ParamStore } from './param-store.ts';
 
 interface ConvBn {
@@ -44,7 +44,7 @@ export interface ClassifierOptions {
   convImpl?: ConvImpl;
 }
 
-export class Classifier {
+export class Classifier extends ParamModel {
   readonly config: ClassifierConfig;
   readonly params: ParamStore;
   private readonly stem: ConvBn;
@@ -53,9 +53,9 @@ export class Classifier {
   private readonly fcBias: tf.Variable; // [numClasses]
   private readonly patches = new PatchKernels();
   private readonly convImpl: ConvImpl | undefined;
-  private disposed = false;
 
   constructor(config: ClassifierConfig, options: ClassifierOptions = {}) {
+    super('Classifier');
     validateClassifierConfig(config);
     this.config = config;
     this.convImpl = options.convImpl;
@@ -118,34 +118,10 @@ export class Classifier {
     return tf.tidy(() => this.forwardFeatures(x, training));
   }
 
-  /** Trainable variables in a fixed order (the optimizer's var list; its moments are saved in this order). */
-  trainableVariables(): tf.Variable[] {
-    return Object.values(this.params.trainable);
-  }
-
-  /** Number of trainable scalars. */
-  parameterCount(): number {
-    return this.params.parameterCount();
-  }
-
-  /** Every weight and batch-norm statistic as Float32Arrays by key (storage, transfer). */
-  async getWeights(): Promise<ParamArrays> {
-    this.checkAlive();
-    return paramsToArrays(this.params);
-  }
-
-  /** Load getWeights() output of a classifier with the same config; throws, changing nothing, on a mismatch. */
-  setWeights(weights: ParamArrays): void {
-    this.checkAlive();
-    paramsFromArrays(this.params, weights, 'Classifier.setWeights');
-  }
-
-  dispose(): void {
-    if (this.disposed) return;
-    this.disposed = true;
-    this.params.dispose();
+  protected override disposeOwned(): void {
     this.patches.dispose();
   }
+
 
   private forwardFeatures(x: tf.Tensor4D, training: boolean): tf.Tensor2D {
     this.checkAlive();
@@ -171,9 +147,6 @@ export class Classifier {
     return globalAveragePool(h4);
   }
 
-  private checkAlive(): void {
-    if (this.disposed) throw new Error('Classifier: used after dispose()');
-  }
 }
 
 /**

@@ -27,7 +27,7 @@ import * as tf from '@tensorflow/tfjs';
 import { batchNorm, createBatchNorm, type BatchNorm } from './batch-norm.ts';
 import { convPadded, defaultConvImpl, PatchKernels, type ConvImpl } from './ops/conv-im2col.ts';
 import { broadcastRows } from './ops/row-broadcast.ts';
-import { paramsFromArrays, paramsToArrays, type ParamArrays } from './param-snapshot.ts';
+import { ParamModel } from './param-model.ts';
 import { ParamStore } from './param-store.ts';
 import { levelWidth, UNET_CLASSES, validateUNetConfig, type UNetConfig } from './unet-config.ts';
 
@@ -48,7 +48,7 @@ export interface UNetOptions {
   convImpl?: ConvImpl;
 }
 
-export class UNet {
+export class UNet extends ParamModel {
   readonly config: UNetConfig;
   readonly params: ParamStore;
   private readonly encoder: [ConvBn, ConvBn][] = [];
@@ -58,9 +58,9 @@ export class UNet {
   private readonly headBias: tf.Variable; // [2]
   private readonly patches = new PatchKernels();
   private readonly convImpl: ConvImpl | undefined;
-  private disposed = false;
 
   constructor(config: UNetConfig, options: UNetOptions = {}) {
+    super('UNet');
     validateUNetConfig(config);
     this.config = config;
     this.convImpl = options.convImpl;
@@ -136,38 +136,11 @@ export class UNet {
     });
   }
 
-  /** Trainable variables in a fixed order (the optimizer's var list). */
-  trainableVariables(): tf.Variable[] {
-    return Object.values(this.params.trainable);
-  }
-
-  /** Number of trainable scalars. */
-  parameterCount(): number {
-    return this.params.parameterCount();
-  }
-
-  /** Every weight and batch-norm statistic as Float32Arrays by key (storage, transfer). */
-  async getWeights(): Promise<ParamArrays> {
-    this.checkAlive();
-    return paramsToArrays(this.params);
-  }
-
-  /** Load getWeights() output of a U-Net with the same config; throws, changing nothing, on a mismatch. */
-  setWeights(weights: ParamArrays): void {
-    this.checkAlive();
-    paramsFromArrays(this.params, weights, 'UNet.setWeights');
-  }
-
-  dispose(): void {
-    if (this.disposed) return;
-    this.disposed = true;
-    this.params.dispose();
+  protected override disposeOwned(): void {
     this.patches.dispose();
   }
 
-  private checkAlive(): void {
-    if (this.disposed) throw new Error('UNet: used after dispose()');
-  }
+
 }
 
 /**

@@ -38,7 +38,7 @@ import { selectiveScanOp } from '../gpu/kernels/index.ts';
 import { layerNorm } from './ops/layer-norm.ts';
 import { depthToSpace, spaceToDepth } from './ops/patches.ts';
 import { crossMerge, crossScan, SCAN_DIRECTIONS } from './ops/scan-directions.ts';
-import { paramsFromArrays, paramsToArrays, type ParamArrays } from './param-snapshot.ts';
+import { ParamModel } from './param-model.ts';
 import { ParamStore } from './param-store.ts';
 import { dtRankFor, stageWidth, validateVMUNetConfig, type VMUNetConfig } from './vmunet-config.ts';
 
@@ -132,7 +132,7 @@ function silu<T extends tf.Tensor>(x: T): T {
   return tf.mul(x, tf.sigmoid(x));
 }
 
-export class VMUNet {
+export class VMUNet extends ParamModel {
   readonly config: VMUNetConfig;
   readonly params: ParamStore;
   private readonly embedWeight: tf.Variable; // [p*p*Cin, C0]
@@ -145,9 +145,9 @@ export class VMUNet {
   private readonly finalExpand: Expand;
   private readonly headWeight: tf.Variable; // [C0 / p, 2]
   private readonly headBias: tf.Variable; // [2]
-  private disposed = false;
 
   constructor(config: VMUNetConfig) {
+    super('VMUNet');
     validateVMUNetConfig(config);
     this.config = config;
     const store = (this.params = new ParamStore(config.seed));
@@ -207,33 +207,7 @@ export class VMUNet {
     });
   }
 
-  /** Trainable variables in a fixed order (the optimizer's var list). */
-  trainableVariables(): tf.Variable[] {
-    return Object.values(this.params.trainable);
-  }
 
-  /** Number of trainable scalars. */
-  parameterCount(): number {
-    return this.params.parameterCount();
-  }
-
-  /** Every weight as Float32Arrays by key (storage, transfer). */
-  async getWeights(): Promise<ParamArrays> {
-    this.checkAlive();
-    return paramsToArrays(this.params);
-  }
-
-  /** Load getWeights() output of a VM-UNet with the same config; throws, changing nothing, on a mismatch. */
-  setWeights(weights: ParamArrays): void {
-    this.checkAlive();
-    paramsFromArrays(this.params, weights, 'VMUNet.setWeights');
-  }
-
-  dispose(): void {
-    if (this.disposed) return;
-    this.disposed = true;
-    this.params.dispose();
-  }
 
   private norm<T extends tf.Tensor>(x: T, n: Norm): T {
     return layerNorm(x, n.weight as tf.Tensor1D, n.bias as tf.Tensor1D, this.config.lnEpsilon);
@@ -271,7 +245,4 @@ export class VMUNet {
     return tf.add(x, linear(gated, blk.outProj)) as tf.Tensor4D;
   }
 
-  private checkAlive(): void {
-    if (this.disposed) throw new Error('VMUNet: used after dispose()');
-  }
 }
