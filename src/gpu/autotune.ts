@@ -1,5 +1,6 @@
 /**
- * Per-adapter choice between tfjs's tiled WebGPU programs and barrier-free ones (src/gpu/kernels/switch.ts).
+ * Per-adapter choice between tfjs's tiled WebGPU programs and barrier-free ones (src/gpu/kernels/switch.ts):
+ * naive or register-blocked Conv2D, blocked convolution gradients, naive BatchMatMul.
  *
  * tfjs's Conv2D and MatMul programs tile through workgroup memory with a barrier per tile. A GPU runs those
  * well; a CPU implementation of WebGPU (SwiftShader, lavapipe) runs every barrier as a coroutine switch and
@@ -15,7 +16,7 @@ import type { AdapterReport } from '../worker/protocol.ts';
 import { setKernelTuning, STOCK_TUNING, type KernelTuning } from './kernels/switch.ts';
 
 /** Bump when the candidates or the shapes change, so cached choices are measured again. */
-const AUTOTUNE_VERSION = 2;
+const AUTOTUNE_VERSION = 3;
 
 /** Ops per timed sample: one readback per sample, so on a real GPU the readback latency does not decide. */
 const OPS_PER_SAMPLE = 8;
@@ -23,7 +24,13 @@ const OPS_PER_SAMPLE = 8;
 export interface AutotuneReport {
   tuning: KernelTuning;
   /** Median ms of the measured ops per variant; null when the choice came from the cache. */
-  measured: { conv2d: { tiled: number; naive: number }; matmul: { tiled: number; naive: number } } | null;
+  measured: {
+    conv2d: { tiled: number; naive: number; blocked: number };
+    matmul: { tiled: number; naive: number };
+    /** The convolution's input and filter gradients: tfjs's programs vs our blocked ones. */
+    convGradInput: { tiled: number; blocked: number };
+    convGradFilter: { tiled: number; blocked: number };
+  } | null;
   cached: boolean;
   /** The cache key (adapter identity). */
   key: string;
@@ -61,29 +68,66 @@ async function medianMs(op: () => tf.Tensor, runs = 3): Promise<number> {
   return times[Math.floor(times.length / 2)] ?? Infinity;
 }
 
-/** Times the same ops under two tunings; the ops mirror the models' shapes (small channels, 16-36 px maps). */
+/** Times the same ops under each tuning; the ops mirror the models' shapes (small channels, 16-36 px maps). */
 async function measure(): Promise<NonNullable<AutotuneReport['measured']>> {
   const x = tf.randomNormal([4, 20, 20, 16], 0, 1, 'float32', 1) as tf.Tensor4D;
   const w = tf.randomNormal([3, 3, 16, 16], 0, 1, 'float32', 2) as tf.Tensor4D;
+  const dy = tf.randomNormal([4, 20, 20, 16], 0, 1, 'float32', 7) as tf.Tensor4D;
   const tall = tf.randomNormal([1600, 16], 0, 1, 'float32', 3) as tf.Tensor2D;
   const square = tf.randomNormal([16, 16], 0, 1, 'float32', 4) as tf.Tensor2D;
   const wide = tf.randomNormal([16, 256], 0, 1, 'float32', 5) as tf.Tensor2D;
   const wideW = tf.randomNormal([256, 64], 0, 1, 'float32', 6) as tf.Tensor2D;
   const conv = (): tf.Tensor => tf.conv2d(x, w, 1, 'same');
+  // The two gradient kernels alone, exactly as tfjs's conv2d gradient calls them.
+  const convAttrs = { strides: 1, pad: 'same', dataFormat: 'NHWC', dimRoundingMode: undefined } as const;
+  const gradInput = (): tf.Tensor => tf.engine().runKernel('Conv2DBackpropInput', { dy, filter: w }, { ...convAttrs, inputShape: x.shape } as unknown as tf.NamedAttrMap);
+  const gradFilter = (): tf.Tensor => tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, { ...convAttrs, filterShape: w.shape } as unknown as tf.NamedAttrMap);
   const tallProduct = (): tf.Tensor => tf.matMul(tall, square);
   const wideProduct = (): tf.Tensor => tf.matMul(wide, wideW);
   try {
-    const result = { conv2d: { tiled: 0, naive: 0 }, matmul: { tiled: 0, naive: 0 } };
+    const result: NonNullable<AutotuneReport['measured']> = {
+      conv2d: { tiled: 0, naive: 0, blocked: 0 },
+      matmul: { tiled: 0, naive: 0 },
+      convGradInput: { tiled: 0, blocked: 0 },
+      convGradFilter: { tiled: 0, blocked: 0 },
+    };
     for (const variant of ['tiled', 'naive'] as const) {
       const naive = variant === 'naive';
       setKernelTuning({ naiveConv2d: naive, naiveMatMul: naive });
       result.conv2d[variant] = await medianMs(conv);
       result.matmul[variant] = (await medianMs(tallProduct)) + (await medianMs(wideProduct));
+      if (!naive) {
+        result.convGradInput.tiled = await medianMs(gradInput);
+        result.convGradFilter.tiled = await medianMs(gradFilter);
+      }
     }
+    setKernelTuning({ blockedConv2d: true, blockedConvGradInput: true, blockedConvGradFilter: true });
+    result.conv2d.blocked = await medianMs(conv);
+    result.convGradInput.blocked = await medianMs(gradInput);
+    result.convGradFilter.blocked = await medianMs(gradFilter);
     return result;
   } finally {
-    tf.dispose([x, w, tall, square, wide, wideW]);
+    tf.dispose([x, w, dy, tall, square, wide, wideW]);
   }
+}
+
+/** The choice for measured times: an alternative only when clearly (10 %) faster than what it replaces. */
+export function chooseTuning(m: NonNullable<AutotuneReport['measured']>): KernelTuning {
+  const clearly = (candidate: number, incumbent: number): boolean => candidate < 0.9 * incumbent;
+  return {
+    naiveConv2d: clearly(m.conv2d.naive, m.conv2d.tiled),
+    naiveMatMul: clearly(m.matmul.naive, m.matmul.tiled),
+    blockedConv2d: clearly(m.conv2d.blocked, Math.min(m.conv2d.tiled, m.conv2d.naive)),
+    blockedConvGradInput: clearly(m.convGradInput.blocked, m.convGradInput.tiled),
+    blockedConvGradFilter: clearly(m.convGradFilter.blocked, m.convGradFilter.tiled),
+  };
+}
+
+/** A cached value that is a complete tuning of this version (older entries lack fields). */
+function isKernelTuning(v: unknown): v is KernelTuning {
+  if (typeof v !== 'object' || v === null) return false;
+  const r = v as Record<string, unknown>;
+  return (Object.keys(STOCK_TUNING) as Array<keyof KernelTuning>).every((k) => typeof r[k] === 'boolean');
 }
 
 /**
@@ -95,8 +139,8 @@ export async function autotune(adapter: AdapterReport, opts: { fresh?: boolean; 
   const key = adapterKey(adapter);
   const useCache = opts.cache ?? true;
   if (useCache && !opts.fresh) {
-    const cached = await get<KernelTuning>(key, db()).catch(() => undefined);
-    if (cached && typeof cached.naiveConv2d === 'boolean' && typeof cached.naiveMatMul === 'boolean') {
+    const cached = await get<unknown>(key, db()).catch(() => undefined);
+    if (isKernelTuning(cached)) {
       setKernelTuning(cached);
       return { tuning: cached, measured: null, cached: true, key, ms: Math.round(performance.now() - t0) };
     }
@@ -105,8 +149,8 @@ export async function autotune(adapter: AdapterReport, opts: { fresh?: boolean; 
   let measured: AutotuneReport['measured'] = null;
   try {
     measured = await measure();
-    // Naive only when clearly faster: within 10% the tiled programs (tfjs's defaults) keep the job.
-    tuning = { naiveConv2d: measured.conv2d.naive < 0.9 * measured.conv2d.tiled, naiveMatMul: measured.matmul.naive < 0.9 * measured.matmul.tiled };
+    // Ours only when clearly faster: within 10% tfjs's defaults keep the job.
+    tuning = chooseTuning(measured);
   } catch {
     tuning = STOCK_TUNING;
   }

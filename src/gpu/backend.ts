@@ -7,7 +7,7 @@ import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-webgpu';
 import type { AdapterReport, BackendChoice, BackendName, BackendReport } from '../worker/protocol.ts';
 import { autotune, forgetTuning, type AutotuneReport } from './autotune.ts';
-import { setKernelTuning, STOCK_TUNING } from './kernels/switch.ts';
+import { isTuned, setKernelTuning, STOCK_TUNING } from './kernels/switch.ts';
 import { registerSsgKernels } from './kernels/index.ts';
 import { maxRelativeError, selfTestStep, SELF_TEST_TOLERANCE } from './self-test.ts';
 
@@ -83,7 +83,7 @@ export async function chooseBackend(requested: BackendChoice): Promise<BackendRe
     fallbackReason = `The requested backend "${requested}" could not start here; using ${name}.`;
   }
   let selfTest = await runSelfTest(name);
-  if (!selfTest.passed && adapter && tuning && (tuning.tuning.naiveConv2d || tuning.tuning.naiveMatMul)) {
+  if (!selfTest.passed && adapter && tuning && isTuned(tuning.tuning)) {
     // The tuned programs may be what failed: fall back to tfjs's own, forget the choice, and test again.
     setKernelTuning(STOCK_TUNING);
     await forgetTuning(adapter);

@@ -2,13 +2,15 @@
  * Timings for the report (never asserted): our kernels vs their references at generator size, forward and
  * forward + backward, median of several warm runs, each ending with a readback of every result so the GPU
  * work is really done. Shapes: a StyleGAN3 hidden layer (N 16, 36x36x64 -> up 2 -> 12-tap filters -> down 2)
- * and its demodulation coefficients (3x3, 64 -> 64 and 128 -> 128, N 16).
+ * and its demodulation coefficients (3x3, 64 -> 64 and 128 -> 128, N 16); the blocked convolutions at the
+ * `fast` GAN's two costliest shapes (a 36 px 3x3 layer of G, D's 6x6 stride-2 downsampling at 32 px).
  */
 import * as tf from '@tensorflow/tfjs';
 import { designLowpassFilter, filteredLrelu, type FilteredLreluParams } from '../../src/models/ops/filtered-lrelu.ts';
 import { demodulationCoefficients } from '../../src/models/ops/modulated-conv.ts';
 import { channelSumOp, demodulationCoefficientsOp, filteredLreluOp } from '../../src/gpu/kernels/index.ts';
 import { channelSumReference } from '../../src/gpu/kernels/channel-sum.ts';
+import { setKernelTuning, STOCK_TUNING, type KernelTuning } from '../../src/gpu/kernels/switch.ts';
 import { randomTensor } from './compare.ts';
 import type { BenchResult } from './types.ts';
 
@@ -19,6 +21,8 @@ interface BenchSpec {
   inputs: () => tf.Tensor[];
   kernel: Op;
   reference: Op;
+  /** Tuning in effect while the kernel side is timed (tfjs's defaults for the reference); default none. */
+  tuning?: Partial<KernelTuning>;
 }
 
 async function medianMs(fn: () => tf.Tensor[], runs: number, warmup: number): Promise<number> {
@@ -44,7 +48,8 @@ async function timeSpec(spec: BenchSpec, runs: number, warmup: number): Promise<
   ] as const;
   const out: BenchResult[] = [];
   for (const [label, wrap] of modes) {
-    const kernelMs = await medianMs(wrap(spec.kernel), runs, warmup);
+    setKernelTuning(spec.tuning ?? STOCK_TUNING);
+    const kernelMs = await medianMs(wrap(spec.kernel), runs, warmup).finally(() => setKernelTuning(STOCK_TUNING));
     const referenceMs = await medianMs(wrap(spec.reference), runs, warmup);
     const r: BenchResult = { name: `${spec.name}: ${label}`, kernelMs, referenceMs, speedup: referenceMs / kernelMs, runs };
     // Progress for whoever watches the console (the spec forwards it): a full run takes minutes in software.
@@ -66,7 +71,21 @@ const LAYER: FilteredLreluParams = {
   clamp: 256,
 };
 
+/** A generator-sized convolution: the same op on our blocked programs (kernel side) and on tfjs's (reference). */
+function convSpec(xs: [number, number, number, number], ws: [number, number, number, number], stride: number, pad: 'same' | number): BenchSpec {
+  const conv: Op = ([x, w]) => tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, stride, typeof pad === 'number' ? [[0, 0], [pad, pad], [pad, pad], [0, 0]] : pad);
+  return {
+    name: `blocked conv2d [${xs.join('x')}] * [${ws.join('x')}] stride ${stride}`,
+    inputs: () => [randomTensor(xs, 11), randomTensor(ws, 12, 0.1)],
+    kernel: conv,
+    reference: conv,
+    tuning: { blockedConv2d: true, blockedConvGradInput: true, blockedConvGradFilter: true },
+  };
+}
+
 const SPECS: BenchSpec[] = [
+  convSpec([16, 36, 36, 32], [3, 3, 32, 32], 1, 2),
+  convSpec([16, 32, 32, 16], [6, 6, 16, 32], 2, 2),
   {
     name: 'filtered lrelu 16x36x36x64 up2 down2 12/12 taps',
     inputs: () => [randomTensor([16, 36, 36, 64], 1), randomTensor([64], 2, 0.5)],

@@ -7,6 +7,14 @@ import { BIAS_ACT_UNIFORMS, BIAS_ACT_WGSL } from '../../src/gpu/kernels/bias-act
 import { CHANNEL_SUM_UNIFORMS, CHANNEL_SUM_WGSL } from '../../src/gpu/kernels/channel-sum.ts';
 import { MATMUL_UNIFORMS, MATMUL_WGSL } from '../../src/gpu/kernels/matmul-naive.ts';
 import { CONV2D_UNIFORMS, CONV2D_WGSL } from '../../src/gpu/kernels/conv2d-naive.ts';
+import {
+  CONV2D_BLOCK_UNIFORMS,
+  CONV2D_BLOCK_WGSL,
+  CONV2D_GRAD_FILTER_UNIFORMS,
+  CONV2D_GRAD_FILTER_WGSL,
+  CONV2D_GRAD_INPUT_UNIFORMS,
+  CONV2D_GRAD_INPUT_WGSL,
+} from '../../src/gpu/kernels/conv2d-block.ts';
 import { DEMOD_UNIFORMS, DEMOD_WGSL } from '../../src/gpu/kernels/modulated-conv-dcoef.ts';
 import { FILTERED_LRELU_UNIFORMS, FILTERED_LRELU_WGSL } from '../../src/gpu/kernels/filtered-lrelu.ts';
 import { SELECTIVE_SCAN_UNIFORMS, SELECTIVE_SCAN_WGSL } from '../../src/gpu/kernels/selective-scan.ts';
@@ -67,6 +75,9 @@ export function layoutCases(): CaseResult[] {
     layoutCase('channel sum', 'ChannelSumParams', CHANNEL_SUM_UNIFORMS, CHANNEL_SUM_WGSL),
     layoutCase('naive matmul', 'MatMulParams', MATMUL_UNIFORMS, MATMUL_WGSL),
     layoutCase('naive conv2d', 'Conv2dParams', CONV2D_UNIFORMS, CONV2D_WGSL),
+    layoutCase('blocked conv2d', 'Conv2dBlockParams', CONV2D_BLOCK_UNIFORMS, CONV2D_BLOCK_WGSL),
+    layoutCase('blocked conv2d input gradient', 'Conv2dGradInputParams', CONV2D_GRAD_INPUT_UNIFORMS, CONV2D_GRAD_INPUT_WGSL),
+    layoutCase('blocked conv2d filter gradient', 'Conv2dGradFilterParams', CONV2D_GRAD_FILTER_UNIFORMS, CONV2D_GRAD_FILTER_WGSL),
     layoutCase('selective scan', 'SelectiveScanParams', SELECTIVE_SCAN_UNIFORMS, programs(SELECTIVE_SCAN_WGSL)),
   ];
 }

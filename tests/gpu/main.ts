@@ -12,6 +12,7 @@ import { dispatchCases } from './case-dispatch.ts';
 import { r1DoubleGradCase } from './case-r1.ts';
 import { biasActCases, biasActNanCase, biasActSecondOrderCase } from './cases-bias-act.ts';
 import { channelSumCases } from './cases-channel-sum.ts';
+import { CONV_BLOCK_CASE_PREFIX, convBlockCases } from './cases-conv-block.ts';
 import { dcoefCases } from './cases-dcoef.ts';
 import { filteredLreluCases } from './cases-filtered-lrelu.ts';
 import { selectiveScanCases, VMUNET_CASE_NAME, vmunetKernelCase } from './cases-selective-scan.ts';
@@ -61,6 +62,11 @@ async function runGpuCases(only = ''): Promise<CaseResult[]> {
     results.push(await biasActSecondOrderCase());
     results.push(await biasActNanCase());
     results.push(...(await tuningCases()));
+  }
+  // The blocked convolutions compare whole ops (forward and gradients) and are named after the fact, so the
+  // group runs when the filter could match one of its names (any text inside or around the common prefix).
+  if (CONV_BLOCK_CASE_PREFIX.includes(only) || only.startsWith(CONV_BLOCK_CASE_PREFIX)) {
+    results.push(...(await convBlockCases()).filter((r) => keep(r.name)));
   }
   if (keep(VMUNET_CASE_NAME)) results.push(await vmunetKernelCase());
   return results;

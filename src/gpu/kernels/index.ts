@@ -30,6 +30,7 @@ import {
   biasActUnsupportedReason,
 } from './bias-act.ts';
 import type { BiasActParams } from '../../models/ops/bias-act.ts';
+import { installBlockedConv2d } from './conv2d-block.ts';
 import { installNaiveConv2d } from './conv2d-naive.ts';
 import { installNaiveMatMul } from './matmul-naive.ts';
 import { ssgKernelsEnabled } from './switch.ts';
@@ -80,11 +81,13 @@ const KERNELS: readonly tf.KernelConfig[] = [
 const GRADIENTS: readonly tf.GradConfig[] = [filteredLreluGradConfig, demodCoefGradConfig, biasActGradConfig, biasActGradGradConfig, channelSumGradConfig, selectiveScanGradConfig];
 
 /**
- * Registers all SSG kernels for 'webgpu' and their gradients, and puts the naive Conv2D and BatchMatMul
- * dispatchers in front of tfjs's (they only act when the autotune chose them); calling it again does nothing.
+ * Registers all SSG kernels for 'webgpu' and their gradients, and puts the blocked and naive convolution and
+ * the naive BatchMatMul dispatchers in front of tfjs's (they only act when the autotune chose them); calling it
+ * again does nothing.
  */
 export function registerSsgKernels(): void {
   installNaiveMatMul();
+  installBlockedConv2d(); // before the naive Conv2D: tried first where both are tuned on
   installNaiveConv2d();
   for (const k of KERNELS) {
     if (!tf.getKernel(k.kernelName, k.backendName)) tf.registerKernel(k);

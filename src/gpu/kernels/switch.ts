@@ -1,8 +1,9 @@
 /**
  * Which of our WebGPU paths are on: the SSG kernels as a whole (the benchmark switches them off to time the
- * same model on stock tfjs), and the per-adapter tuning the autotune picked (src/gpu/autotune.ts): our naive
- * Conv2D and BatchMatMul programs instead of tfjs's tiled, barrier-heavy ones. With the kernels
- * off, the tuning is off too, so "stock" means tfjs exactly as shipped.
+ * same model on stock tfjs), and the per-adapter tuning the autotune picked (src/gpu/autotune.ts): our
+ * barrier-free Conv2D (naive or register-blocked), convolution gradients and BatchMatMul instead of tfjs's
+ * tiled, barrier-heavy programs. With the kernels off, the tuning is off too, so "stock" means tfjs exactly
+ * as shipped.
  */
 import * as tf from '@tensorflow/tfjs';
 
@@ -11,9 +12,26 @@ export interface KernelTuning {
   naiveConv2d: boolean;
   /** Our barrier-free BatchMatMul (src/gpu/kernels/matmul-naive.ts) instead of tfjs's programs. */
   naiveMatMul: boolean;
+  /** Our register-blocked Conv2D (src/gpu/kernels/conv2d-block.ts); takes precedence over naiveConv2d. */
+  blockedConv2d: boolean;
+  /** Our register-blocked Conv2DBackpropInput (the input gradient) instead of tfjs's. */
+  blockedConvGradInput: boolean;
+  /** Our two-pass register-blocked Conv2DBackpropFilter (the filter gradient) instead of tfjs's. */
+  blockedConvGradFilter: boolean;
 }
 
-export const STOCK_TUNING: Readonly<KernelTuning> = Object.freeze({ naiveConv2d: false, naiveMatMul: false });
+export const STOCK_TUNING: Readonly<KernelTuning> = Object.freeze({
+  naiveConv2d: false,
+  naiveMatMul: false,
+  blockedConv2d: false,
+  blockedConvGradInput: false,
+  blockedConvGradFilter: false,
+});
+
+/** True when `t` departs from tfjs's defaults anywhere. */
+export function isTuned(t: KernelTuning): boolean {
+  return (Object.keys(STOCK_TUNING) as Array<keyof KernelTuning>).some((k) => t[k]);
+}
 
 let enabled = true;
 let tuning: KernelTuning = { ...STOCK_TUNING };
@@ -27,8 +45,8 @@ export function setSsgKernelsEnabled(on: boolean): void {
   enabled = on;
 }
 
-export function setKernelTuning(t: KernelTuning): void {
-  tuning = { ...t };
+export function setKernelTuning(t: Partial<KernelTuning>): void {
+  tuning = { ...STOCK_TUNING, ...t };
 }
 
 /** The tuning in effect now (stock while the kernels are switched off). */
@@ -36,18 +54,26 @@ export function activeTuning(): KernelTuning {
   return enabled ? tuning : STOCK_TUNING;
 }
 
-const installed = new Set<string>();
+type Alternative = (args: Parameters<tf.KernelFunc>[0]) => tf.TensorInfo | null;
+
+const installed = new Map<string, Array<{ wanted: (t: KernelTuning) => boolean; alternative: Alternative }>>();
 
 /**
- * Put `alternative` in front of tfjs's own webgpu kernel `kernelName` (idempotent): it runs while
- * `wanted(activeTuning())` holds and returns a result; otherwise (or when it returns null because the
- * arguments do not suit it) tfjs's kernel runs. The op, its gradient and every caller stay the same.
+ * Put `alternative` in front of tfjs's own webgpu kernel `kernelName` (idempotent per alternative): it runs
+ * while `wanted(activeTuning())` holds and returns a result; otherwise (or when it returns null because the
+ * arguments do not suit it) the next alternative installed for that kernel is tried, in installation order,
+ * and finally tfjs's kernel. The op, its gradient and every caller stay the same.
  */
-export function installInFront(kernelName: string, wanted: (t: KernelTuning) => boolean, alternative: (args: Parameters<tf.KernelFunc>[0]) => tf.TensorInfo | null): void {
-  if (installed.has(kernelName)) return;
+export function installInFront(kernelName: string, wanted: (t: KernelTuning) => boolean, alternative: Alternative): void {
+  const list = installed.get(kernelName);
+  if (list) {
+    if (!list.some((e) => e.alternative === alternative)) list.push({ wanted, alternative });
+    return;
+  }
   const config = tf.getKernel(kernelName, 'webgpu');
   if (!config) return;
-  installed.add(kernelName);
+  const alternatives = [{ wanted, alternative }];
+  installed.set(kernelName, alternatives);
   const stock = config.kernelFunc;
   tf.unregisterKernel(kernelName, 'webgpu');
   tf.registerKernel({
@@ -55,6 +81,14 @@ export function installInFront(kernelName: string, wanted: (t: KernelTuning) => 
     backendName: 'webgpu',
     setupFunc: config.setupFunc,
     disposeFunc: config.disposeFunc,
-    kernelFunc: (args) => (wanted(activeTuning()) ? alternative(args) : null) ?? stock(args),
+    kernelFunc: (args) => {
+      const t = activeTuning();
+      for (const a of alternatives) {
+        if (!a.wanted(t)) continue;
+        const out = a.alternative(args);
+        if (out) return out;
+      }
+      return stock(args);
+    },
   });
 }
