@@ -1,7 +1,7 @@
 /**
  * Whole-project export and import against the app's IndexedDB store (the file format is project-file.ts).
  *
- * Export reads every record except machine-specific caches (the per-adapter kernel autotune). Import decodes
+ * Export reads every record except machine-specific caches (the per-adapter kernel autotune and measured speeds). Import decodes
  * and checks the whole file first, then writes everything new in ONE transaction: a full disk or a closed tab
  * leaves the store exactly as it was. Records already present (same id) are kept, never overwritten.
  */
@@ -22,8 +22,8 @@ export const SUPPORTED_INDEXES: Record<string, number> = {
   segexps: SEGMENT_SCHEMA_VERSION,
 };
 
-/** Caches that belong to this machine and browser, not to the project. */
-const LOCAL_ONLY = /^autotune:/;
+/** Caches that belong to this machine and browser, not to the project (kernel choices, measured speeds). */
+const LOCAL_ONLY = /^(autotune|speed):/;
 
 export interface ProjectImportReport {
   /** New ids per store ('datasets', 'genruns', ...). */

@@ -21,6 +21,9 @@ import { deleteExperiment, listExperiments, markInterrupted } from '../pipeline/
 import { buildEnhancedDataset, enhancedFileName, enhancedNpz, enhancedZip } from '../pipeline/enhanced-export.ts';
 import { continueSegmentExperiment, runSegmentExperiment, segmentRoundData, type SegmentTick } from '../pipeline/seg-experiment.ts';
 import { branchSegmentExperiment, deleteSegmentExperiment, listSegmentExperiments, markSegmentInterrupted, saveSegmentReview } from '../pipeline/seg-runs.ts';
+import { listSpeeds, recordSpeed, setSpeedIdentity } from '../pipeline/speed-book.ts';
+import { probeSpeed } from '../pipeline/speed-probe.ts';
+import { ganRunSpeeds } from '../pipeline/run-speeds.ts';
 import { claimEngineLock, currentRole, OtherTabError, WRITING_REQUESTS } from './tab-lock.ts';
 import { isToWorker, type ErrorCode, type FromWorker, type Request, type RequestType, type ResultOf } from './protocol.ts';
 
@@ -68,6 +71,8 @@ async function handle(req: Request, signal: AbortSignal): Promise<ResultOf<Reque
       post({ type: 'tab-role', role: await claimEngineLock(() => post({ type: 'tab-role', role: 'primary' })) });
       storeReady ??= openStore();
       const report = await chooseBackend(req.backend);
+      const a = report.adapter;
+      setSpeedIdentity([report.name, a?.vendor, a?.architecture, a?.device, a?.description, a?.compatibilityMode ? 'compat' : ''].join('|'));
       if (report.name === 'webgpu') {
         // A lost GPU device kills this worker's backend for good: the UI must say so even when no job runs.
         watchDevice();
@@ -95,9 +100,12 @@ async function handle(req: Request, signal: AbortSignal): Promise<ResultOf<Reque
     case 'storage':
       return storageReport();
     case 'train-generators': {
-      const runs = await trainGenerators(req.options, signal, (tick) =>
-        post({ type: 'progress', id: req.id, stage: `training ${tick.className}`, done: tick.imagesSeen, total: tick.kimgTarget * 1000, message: tick.message, train: tick }),
-      );
+      const rates = new Map<string, number>();
+      const runs = await trainGenerators(req.options, signal, (tick) => {
+        if (tick.stepsPerSecond > 0) rates.set(tick.runId, tick.stepsPerSecond);
+        post({ type: 'progress', id: req.id, stage: `training ${tick.className}`, done: tick.imagesSeen, total: tick.kimgTarget * 1000, message: tick.message, train: tick });
+      });
+      for (const r of ganRunSpeeds(runs, rates)) await recordSpeed(r);
       return { runs };
     }
     case 'list-generator-runs':
@@ -164,6 +172,10 @@ async function handle(req: Request, signal: AbortSignal): Promise<ResultOf<Reque
       return importProject(new Uint8Array(await req.file.arrayBuffer()), req.fileName);
     case 'export-generator-model':
       return generatorModelZip(req.runId);
+    case 'measure-speed':
+      return recordSpeed(await probeSpeed(req.job, signal));
+    case 'list-speeds':
+      return listSpeeds();
     case 'inject-fault':
       if (req.kind !== 'nan' && req.kind !== 'device-lost') throw new Error(`unknown fault ${String(req.kind)}`);
       return injectFault(req.kind); // for tests only

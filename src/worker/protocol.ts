@@ -19,6 +19,7 @@ import type { EnhancedExportOptions } from '../pipeline/enhanced-export.ts';
 import type { SegContinueChanges, SegmentExperiment, SegmentExperimentOptions, SegRoundData } from '../pipeline/seg-rounds-record.ts';
 import type { SegmentTick } from '../pipeline/seg-rounds.ts';
 import type { PseudoLabelOverride } from '../pipeline/pseudo-labels.ts';
+import type { SpeedJob, SpeedRecord } from '../pipeline/speed-job.ts';
 
 export type BackendName = 'webgpu' | 'webgl' | 'cpu';
 export type BackendChoice = BackendName | 'auto';
@@ -127,6 +128,10 @@ export interface RequestMap {
   'import-project': [{ file: Blob; fileName: string }, ProjectImportReport];
   /** A generator's EMA weights in tfjs's weights format (model.json + weights.bin, zipped). */
   'export-generator-model': [{ runId: string }, { zip: Uint8Array; fileName: string }];
+  /** Times a few real training steps of the job on random data (an estimate's basis), and stores the figure. */
+  'measure-speed': [{ job: SpeedJob }, SpeedRecord];
+  /** Every speed figure measured on this adapter and backend. */
+  'list-speeds': [Record<string, never>, SpeedRecord[]];
   /** For tests only (the UI never sends it): a NaN before the next training step, or a lost GPU device now. */
   'inject-fault': [{ kind: FaultKind }, { kind: FaultKind; applied: string }];
 }
@@ -232,6 +237,8 @@ const REQUEST_TYPES: ReadonlySet<string> = new Set<RequestType>([
   'export-project',
   'import-project',
   'export-generator-model',
+  'measure-speed',
+  'list-speeds',
   'inject-fault',
 ]);
 

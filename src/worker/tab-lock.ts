@@ -25,6 +25,7 @@ export const WRITING_REQUESTS: ReadonlySet<RequestType> = new Set<RequestType>([
   'rename-dataset',
   'delete-dataset',
   'train-generators',
+  'measure-speed',
   'delete-generator-run',
   'classify-experiment',
   'delete-classify-experiment',
