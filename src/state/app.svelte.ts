@@ -10,6 +10,7 @@ import { ClassifyState } from './classify.svelte.ts';
 import { downloadBytes } from './download.ts';
 import { GeneratorsState } from './generators.svelte.ts';
 import { SegmentState } from './segment.svelte.ts';
+import { SpeedState } from './speed.svelte.ts';
 
 export type View = 'data' | 'generators' | 'classify' | 'segment' | 'report' | 'system';
 
@@ -81,6 +82,7 @@ export class AppState {
   readonly generators = new GeneratorsState(this);
   readonly classify = new ClassifyState(this);
   readonly segment = new SegmentState(this);
+  readonly speed = new SpeedState(this);
 
   selected = $derived(this.datasets.find((d) => d.id === this.selectedId) ?? null);
 
@@ -110,7 +112,7 @@ export class AppState {
     try {
       this.backend = await this.engine.call('init', { backend: this.backendChoice });
       this.engineMessage = `${this.backend.name} ready`;
-      await Promise.all([this.refresh(), this.generators.refresh(), this.classify.refresh(), this.segment.refresh()]);
+      await Promise.all([this.refresh(), this.generators.refresh(), this.classify.refresh(), this.segment.refresh(), this.speed.refresh()]);
       if (this.datasets.length === 0 && this.tabRole === 'primary' && !new URLSearchParams(location.search).has('nodemo')) {
         await this.importPhantom(DEMO_PHANTOM);
       }

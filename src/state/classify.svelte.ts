@@ -44,6 +44,8 @@ export class ClassifyState {
   experiments = $state.raw<ClassifyExperiment[]>([]);
   live = $state.raw<LiveExperiment | null>(null);
   settings = $state<ClassifySettings>({ preset: 'small', seeds: 3, baseline: true, extras: '0.5', training: { ...DEFAULT_CLASSIFY_TRAINING }, psi: 1 });
+  /** True once a setting was changed by hand (or by the runner): suggested settings no longer replace them. */
+  edited = $state(false);
   /** How the last experiment ended, for the runner and tests. */
   lastOutcome = $state.raw<{ ok: true; experiment: ClassifyExperiment } | { ok: false; code: string; message: string } | null>(null);
 

@@ -28,6 +28,10 @@ export class GeneratorsState {
   /** Latest sample grid per run id (from training ticks, or loaded from the checkpoint). */
   grids = $state.raw<Record<string, SampleGrid>>({});
   settings = $state<TrainSettings>({ preset: 'fast', kimg: 2, resolution: 0, batchSize: 16, seed: 0, quality: { extractorEpochs: 8, nFake: 256, everyKimg: 0 } });
+  /** True once the user (or the runner) set a training setting by hand: suggested settings no longer replace them. */
+  edited = $state(false);
+  /** Whether the samples explorer was opened in this page (the workflow's "synthetic samples" step). */
+  samplesSeen = $state(false);
   /** How the last training job ended, for the runner and tests. */
   lastOutcome = $state.raw<{ ok: true; runs: GeneratorRunMeta[] } | { ok: false; code: string; message: string } | null>(null);
 
@@ -62,7 +66,7 @@ export class GeneratorsState {
         if (p.train) this.onTick(p.train);
       }),
     );
-    await this.refresh();
+    await Promise.all([this.refresh(), this.app.speed.refresh().catch(() => undefined)]); // a run's own speed replaces a probe's
     this.lastOutcome = outcome.ok ? { ok: true, runs: outcome.value.runs } : outcome;
     // The final records carry what ticks do not (closest pairs, extractor description).
     if (outcome.ok) this.runs = this.runs.map((r) => outcome.value.runs.find((x) => x.id === r.id) ?? r);

@@ -85,6 +85,8 @@ export class SegmentState {
   experiments = $state.raw<SegmentExperiment[]>([]);
   live = $state.raw<LiveSegment | null>(null);
   settings = $state<SegmentSettings>(structuredClone(DEFAULT_SEGMENT_SETTINGS));
+  /** True once a setting was changed by hand (or by the runner): suggested settings no longer replace them. */
+  edited = $state(false);
   /** How the last run / continue ended, for the runner and tests. */
   lastOutcome = $state.raw<SegmentOutcome | null>(null);
   /** The experiment whose rounds are running now (null when none). */

@@ -14,6 +14,7 @@ type Handle = {
   job: { progress: { message: string; done: number; total: number } | null } | null;
   classify: {
     settings: Record<string, unknown>;
+    edited: boolean;
     lastOutcome: { ok: true; experiment: ClassifyExperiment } | { ok: false; code: string; message: string } | null;
     run: (datasetId: string) => Promise<void>;
     confusionPng: (e: ClassifyExperiment) => Promise<Uint8Array>;
@@ -34,6 +35,7 @@ export async function runClassify(page: Page, datasetId: string, args: RunnerArg
     ({ id, s }) => {
       const app = (globalThis as unknown as { ssgnet: Handle }).ssgnet;
       Object.assign(app.classify.settings, s);
+      app.classify.edited = true; // the runner's flags are the settings: no suggestion replaces them
       app.classify.lastOutcome = null;
       void app.classify.run(id);
     },

@@ -14,6 +14,7 @@ type Handle = {
   job: { progress: { stage: string; done: number; total: number; message: string; train?: { step: number; stepsPerSecond: number } } | null } | null;
   generators: {
     settings: { preset: string; kimg: number; batchSize: number; seed: number };
+    edited: boolean;
     lastOutcome: { ok: true; runs: GeneratorRunMeta[] } | { ok: false; code: string; message: string } | null;
     train: (datasetId: string) => Promise<void>;
   };
@@ -25,6 +26,7 @@ export async function runGenerate(page: Page, datasetId: string, args: RunnerArg
     ({ id, preset, kimg, batch, seed }) => {
       const app = (globalThis as unknown as { ssgnet: Handle }).ssgnet;
       Object.assign(app.generators.settings, { preset, kimg, batchSize: batch, seed });
+      app.generators.edited = true; // the runner's flags are the settings: no suggestion replaces them
       app.generators.lastOutcome = null;
       void app.generators.train(id);
     },

@@ -14,6 +14,7 @@ type Handle = {
   job: { progress: { message: string } | null } | null;
   segment: {
     settings: Record<string, unknown>;
+    edited: boolean;
     lastOutcome: { ok: true; experiment: SegmentExperiment } | { ok: false; code: string; message: string } | null;
     run: (datasetId: string) => Promise<unknown>;
   };
@@ -38,6 +39,7 @@ export async function runSegment(page: Page, datasetId: string, testDatasetId: s
     ({ id, s }) => {
       const app = (globalThis as unknown as { ssgnet: Handle }).ssgnet;
       Object.assign(app.segment.settings, s);
+      app.segment.edited = true; // the runner's flags are the settings: no suggestion replaces them
       app.segment.lastOutcome = null;
       void app.segment.run(id);
     },
