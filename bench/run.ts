@@ -12,6 +12,7 @@
  *   --channels 1|3 (1) --iters N (3) --warmup N (1) --adapters swiftshader,lavapipe (those present)
  *   --backends webgpu,webgl,cpu (all) --no-r1 --profile-kernels --json FILE --no-build
  *   --tf-flags 'NAME=VALUE;…' (tfjs environment flags set in the page before the backend starts)
+ *   --ours-only (WebGPU with our kernels only, no stock-ops run: for profiling; no ratio)
  * Environment: SSG_BENCH_OUT_DIR builds and serves the page from another folder than dist-bench/.
  */
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
@@ -55,6 +56,7 @@ function parse() {
       json: { type: 'string' },
       'no-build': { type: 'boolean', default: false },
       'tf-flags': { type: 'string', default: '' },
+      'ours-only': { type: 'boolean', default: false },
     },
   });
   const name = positionals[0];
@@ -89,7 +91,7 @@ function parse() {
     r1: !values['no-r1'],
     profileKernels: values['profile-kernels'],
   };
-  return { base, backends, adapters, json: values.json, build: !values['no-build'], tfFlags: values['tf-flags'] };
+  return { base, backends, adapters, json: values.json, build: !values['no-build'], tfFlags: values['tf-flags'], oursOnly: values['ours-only'] };
 }
 
 async function openBench(browser: Browser, url: string, backend: BenchBackend, tfFlags: string): Promise<Page> {
@@ -129,7 +131,7 @@ async function measure(page: Page, o: GanStepBenchOptions, label: string): Promi
 }
 
 async function main(): Promise<void> {
-  const { base, backends, adapters, json, build: doBuild, tfFlags } = parse();
+  const { base, backends, adapters, json, build: doBuild, tfFlags, oursOnly } = parse();
   if (doBuild) {
     console.log('bench: building the benchmark page…');
     await build({ configFile: resolve(ROOT, 'vite.bench.config.mts'), logLevel: 'error' });
@@ -167,7 +169,7 @@ async function main(): Promise<void> {
           };
           if (backend === 'webgpu') {
             run.ours = await once(true, `${adapter} webgpu, our kernels`);
-            run.stock = await once(false, `${adapter} webgpu, stock ops`);
+            if (!oursOnly) run.stock = await once(false, `${adapter} webgpu, stock ops`);
           } else {
             const r = await once(false, `${adapter} ${backend}, stock ops`);
             if (backend === 'webgl') run.webgl = r;
