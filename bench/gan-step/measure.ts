@@ -53,7 +53,7 @@ function nextPlainStep(state: GanState, step: number): number {
   return state.config.r1Gamma > 0 && step % every === 0 ? step + 1 : step;
 }
 
-async function profileIteration(state: GanState, batch: tf.Tensor4D): Promise<{ kernels: ProfiledKernel[]; top: GanStepBenchResult['topKernels'] }> {
+async function profileIteration(state: GanState, batch: tf.Tensor4D): Promise<{ kernels: ProfiledKernel[]; top: GanStepBenchResult['topKernels']; totals: GanStepBenchResult['kernelTotals'] }> {
   const info = await tf.profile(async () => {
     await ganStep(state, batch);
   });
@@ -67,7 +67,16 @@ async function profileIteration(state: GanState, batch: tf.Tensor4D): Promise<{ 
     byName.set(key, e);
   }
   const top = [...byName.entries()].map(([name, e]) => ({ name, ...e })).sort((a, b) => b.ms - a.ms).slice(0, 30);
-  return { kernels: info.kernels.map((k) => ({ name: k.name, inputShapes: k.inputShapes, outputShapes: k.outputShapes })), top };
+  // And by kernel name alone: where the time goes by kind of op (convolutions, optimizer arithmetic, ...).
+  const byKind = new Map<string, { ms: number; calls: number }>();
+  for (const k of info.kernels) {
+    const e = byKind.get(k.name) ?? { ms: 0, calls: 0 };
+    e.ms += typeof k.kernelTimeMs === 'number' ? k.kernelTimeMs : 0;
+    e.calls++;
+    byKind.set(k.name, e);
+  }
+  const totals = [...byKind.entries()].map(([name, e]) => ({ name, ...e })).sort((a, b) => b.ms - a.ms);
+  return { kernels: info.kernels.map((k) => ({ name: k.name, inputShapes: k.inputShapes, outputShapes: k.outputShapes })), top, totals };
 }
 
 export async function benchGanStep(o: GanStepBenchOptions, adapter: string, compatibilityMode: boolean): Promise<GanStepBenchResult> {
@@ -80,7 +89,7 @@ export async function benchGanStep(o: GanStepBenchOptions, adapter: string, comp
     for (let i = 0; i < o.warmup; i++) await ganStep(state, batch);
     state.step = nextPlainStep(state, state.step);
 
-    const { kernels, top } = await profileIteration(state, batch);
+    const { kernels, top, totals } = await profileIteration(state, batch);
     const kernelCallsPerIter = kernels.length;
     const flopsPerIter = totalFlops(kernels);
 
@@ -119,6 +128,7 @@ export async function benchGanStep(o: GanStepBenchOptions, adapter: string, comp
       kernelCallsPerIter,
       flopsPerIter,
       topKernels: o.profileKernels ? top : [],
+      kernelTotals: o.profileKernels ? totals : [],
       tensorsBefore,
       tensorsAfter,
       params: { G: count(state.G.trainableVariables()), D: count(state.D.trainableVariables()) },
