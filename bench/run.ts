@@ -127,10 +127,11 @@ async function measure(page: Page, o: GanStepBenchOptions, label: string): Promi
       (leak !== 0 ? `; WARNING: ${leak} tensors leaked over the timed iterations` : ''),
   );
   for (const k of r.topKernels) console.log(`bench:     ${k.ms.toFixed(1).padStart(9)} ms ${String(k.calls).padStart(4)} calls  ${k.name}`);
-  if (r.kernelTotals.length) {
-    const all = r.kernelTotals.reduce((s, k) => s + k.ms, 0);
+  const totals = r.kernelTotals ?? [];
+  if (totals.length) {
+    const all = totals.reduce((s, k) => s + k.ms, 0);
     console.log(`bench:   by kernel (GPU time of the profiled iteration, ${all.toFixed(0)} ms in all):`);
-    for (const k of r.kernelTotals.slice(0, 25)) console.log(`bench:     ${k.ms.toFixed(1).padStart(9)} ms ${String(k.calls).padStart(4)} calls  ${k.name}`);
+    for (const k of totals.slice(0, 25)) console.log(`bench:     ${k.ms.toFixed(1).padStart(9)} ms ${String(k.calls).padStart(4)} calls  ${k.name}`);
   }
   return r;
 }

@@ -48,7 +48,7 @@ export interface GanStepBenchResult {
   /** Largest GPU times of one iteration per kernel name and input shapes when profileKernels was set, else []. */
   topKernels: { name: string; ms: number; calls: number }[];
   /** GPU time of one iteration per kernel name (all shapes together), largest first, when profiling; else []. */
-  kernelTotals: { name: string; ms: number; calls: number }[];
+  kernelTotals?: { name: string; ms: number; calls: number }[];
   /** tf.memory().numTensors before the first and after the last timed iteration (a leak shows as growth). */
   tensorsBefore: number;
   tensorsAfter: number;
