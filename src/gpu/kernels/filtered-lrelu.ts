@@ -3,13 +3,17 @@
  * (d/dx), the gradient that ties them together, and the plain-tfjs reference they must match
  * (`filteredLrelu` in src/models/ops/filtered-lrelu.ts, re-exported here).
  *
- * Forward: two dispatches per batch chunk instead of the reference's ~8 ops. Pass 1 (filtered_lrelu.wgsl)
- * computes bias + upsampling FIR + activation into a temporary at the upsampled rate; pass 2
- * (filtered_lrelu_down.wgsl) applies the down FIR and subsampling. Layers whose down filter is a single
- * tap with down = 1 (ToRGB) skip pass 2. Backward: filtered_lrelu_grad.wgsl (transposed down FIR times the
- * activation's derivative, recomputing the pre-activation) then filtered_lrelu_grad_up.wgsl (transposed
- * up FIR); d bias = sum of d x over N, H, W. The backward is itself not differentiable, which the generator
- * does not need (no path-length regulariser in StyleGAN3).
+ * Every pass is separable, one axis at a time (see shaders/filtered_lrelu_common.wgsl): the 2-D passes this
+ * replaced read ceil(taps/up)^2 or taps^2 samples per position and were the largest GPU time of a GAN
+ * iteration on SwiftShader once the convolutions were blocked (2026-11-26).
+ * Forward: four dispatches per batch chunk instead of the reference's ~8 ops: bias + up FIR along x
+ * (filtered_lrelu_up_x.wgsl), up FIR along y + activation into a temporary at the upsampled rate (_up_y),
+ * down FIR + subsampling along x (_down_x) and along y (_down_y). Layers whose down filter is a single tap
+ * with down = 1 (ToRGB) stop after _up_y. Backward: _up_x again (the pre-activation is recomputed, not
+ * stored), the transposed down FIR along y (_grad_down_y) and along x times the activation's derivative
+ * (_grad_down_x), the transposed up FIR along y (_grad_up_y) and along x (_grad_up_x); d bias = sum of d x
+ * over N, H, W. The backward is itself not differentiable, which the generator does not need (no
+ * path-length regulariser in StyleGAN3).
  *
  * Big batches run in chunks so the temporary stays within one storage binding (128 MiB in compatibility
  * mode), with `batchOffset`/`resultBase` uniforms addressing the full-batch tensors. Channel counts that are
@@ -18,11 +22,14 @@
 import * as tf from '@tensorflow/tfjs';
 import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
 import commonWgsl from '../../../shaders/filtered_lrelu_common.wgsl?raw';
-import activationWgsl from '../../../shaders/filtered_lrelu_activation.wgsl?raw';
-import upWgsl from '../../../shaders/filtered_lrelu.wgsl?raw';
-import downWgsl from '../../../shaders/filtered_lrelu_down.wgsl?raw';
-import gradWgsl from '../../../shaders/filtered_lrelu_grad.wgsl?raw';
-import gradUpWgsl from '../../../shaders/filtered_lrelu_grad_up.wgsl?raw';
+import upXWgsl from '../../../shaders/filtered_lrelu_up_x.wgsl?raw';
+import upYWgsl from '../../../shaders/filtered_lrelu_up_y.wgsl?raw';
+import downXWgsl from '../../../shaders/filtered_lrelu_down_x.wgsl?raw';
+import downYWgsl from '../../../shaders/filtered_lrelu_down_y.wgsl?raw';
+import gradDownYWgsl from '../../../shaders/filtered_lrelu_grad_down_y.wgsl?raw';
+import gradDownXWgsl from '../../../shaders/filtered_lrelu_grad_down_x.wgsl?raw';
+import gradUpYWgsl from '../../../shaders/filtered_lrelu_grad_up_y.wgsl?raw';
+import gradUpXWgsl from '../../../shaders/filtered_lrelu_grad_up_x.wgsl?raw';
 import { filteredLreluOutputSize, type FilteredLreluParams } from '../../models/ops/filtered-lrelu.ts';
 import {
   boolAttr,
@@ -79,13 +86,17 @@ type Uniforms = UniformValues<typeof FILTERED_LRELU_UNIFORMS>;
  */
 const CHANNEL_VEC = { 1: 'alias ChannelVec = f32;\n', 4: 'alias ChannelVec = vec4<f32>;\n' } as const;
 
-/** The WGSL each program compiles (common parts first, alias line not included), exported for the layout test. */
+/** The WGSL each program compiles (common part first, alias line not included), exported for the layout test. */
 export const FILTERED_LRELU_WGSL = {
   common: commonWgsl,
-  up: commonWgsl + activationWgsl + upWgsl,
-  down: commonWgsl + downWgsl,
-  grad: commonWgsl + activationWgsl + gradWgsl,
-  gradUp: commonWgsl + gradUpWgsl,
+  upX: commonWgsl + upXWgsl,
+  upY: commonWgsl + upYWgsl,
+  downX: commonWgsl + downXWgsl,
+  downY: commonWgsl + downYWgsl,
+  gradDownY: commonWgsl + gradDownYWgsl,
+  gradDownX: commonWgsl + gradDownXWgsl,
+  gradUpY: commonWgsl + gradUpYWgsl,
+  gradUpX: commonWgsl + gradUpXWgsl,
 } as const;
 
 // ---- attributes: FilteredLreluParams <-> the kernel's NamedAttrMap (attrs hold plain numbers and arrays).
@@ -136,7 +147,7 @@ interface Geometry {
   tmpW: number;
   outH: number;
   outW: number;
-  /** Down filter is one tap and down = 1: pass 1 writes the output itself. */
+  /** Down filter is one tap and down = 1: the up pass along y writes the output itself. */
   singlePass: boolean;
   /** Channels per array element: 4 when C is a multiple of 4 (vec4 loads), else 1. */
   vec: 1 | 4;
@@ -177,18 +188,17 @@ export function filteredLreluUnsupportedReason(gpu: WebGPUBackend, xShape: reado
   const g = geometry(xShape, p);
   if (g.tmpH < p.downFilter.length || g.tmpW < p.downFilter.length || g.outH < 1 || g.outW < 1) return 'empty output';
   const limit = maxBindingBytes(gpu);
-  const sample = Math.max(g.inH * g.inW, g.tmpH * g.tmpW, g.outH * g.outW) * g.c * 4;
+  const sample = Math.max(g.inH * g.inW, g.tmpH * g.tmpW, g.inH * g.tmpW, g.outH * g.outW) * g.c * 4;
   const whole = Math.max(g.inH * g.inW, g.outH * g.outW) * g.c * 4 * g.n;
   // x, dy, dx and the output are bound whole; the temporary is bound per chunk of at least one sample.
   if (whole > limit || sample > limit) return `a tensor exceeds the ${limit}-byte storage binding limit`;
-  if (g.n * Math.max(g.inH * g.inW, g.tmpH * g.tmpW) * g.c >= 2 ** 31) return 'indices exceed i32';
+  if (g.n * Math.max(g.inH * g.inW, g.tmpH * g.tmpW, g.inH * g.tmpW) * g.c >= 2 ** 31) return 'indices exceed i32';
   return null;
 }
 
-/** Samples per chunk so that the temporary fits one storage binding (no temporary in one-pass mode). */
+/** Samples per chunk so that the largest temporary (the upsampled map, or u when cropping) fits one binding. */
 function chunkSize(gpu: WebGPUBackend, g: Geometry): number {
-  if (g.singlePass) return g.n;
-  const perSample = g.tmpH * g.tmpW * g.c * 4;
+  const perSample = Math.max(g.tmpH, g.inH) * g.tmpW * g.c * 4;
   return Math.max(1, Math.min(g.n, Math.floor((chunkBytesOverride ?? maxBindingBytes(gpu)) / perSample)));
 }
 
@@ -268,23 +278,35 @@ function filteredLreluKernel({ inputs, backend, attrs }: KernelArgs): tf.TensorI
   const out = gpu.makeTensorInfo([g.n, g.outH, g.outW, g.c], 'float32');
   const chunk = chunkSize(gpu, g);
   // Per-sample sizes in array elements (ChannelVecs): counts and offsets in the uniforms use these units.
+  const uSample = (g.inH * g.tmpW * g.c) / g.vec;
   const tmpSample = (g.tmpH * g.tmpW * g.c) / g.vec;
+  const hSample = (g.tmpH * g.outW * g.c) / g.vec;
   const outSample = (g.outH * g.outW * g.c) / g.vec;
-  let tmp: tf.TensorInfo | null = null;
+  const temps: tf.TensorInfo[] = [];
+  const temp = (shape: number[]): tf.TensorInfo => {
+    const t = gpu.makeTensorInfo(shape, 'float32');
+    temps.push(t);
+    return t;
+  };
   try {
+    const u = temp([chunk, g.inH, g.tmpW, g.c]);
+    const t = g.singlePass ? null : temp([chunk, g.tmpH, g.tmpW, g.c]);
+    const h = g.singlePass ? null : temp([chunk, g.tmpH, g.outW, g.c]);
     for (let n0 = 0; n0 < g.n; n0 += chunk) {
       const nb = Math.min(chunk, g.n - n0);
-      if (g.singlePass) {
-        dispatch(gpu, g, 'up', ['x', 'bias'], [x, bias], out, { ...base, batchOffset: n0, count: nb * tmpSample, resultBase: n0 * tmpSample });
+      const at = { ...base, batchOffset: n0, resultBase: 0 };
+      dispatch(gpu, g, 'upX', ['x', 'bias'], [x, bias], u, { ...at, count: nb * uSample });
+      if (!t || !h) {
+        dispatch(gpu, g, 'upY', ['u'], [u], out, { ...at, count: nb * tmpSample, resultBase: n0 * tmpSample });
         continue;
       }
-      tmp ??= gpu.makeTensorInfo([chunk, g.tmpH, g.tmpW, g.c], 'float32');
-      dispatch(gpu, g, 'up', ['x', 'bias'], [x, bias], tmp, { ...base, batchOffset: n0, count: nb * tmpSample, resultBase: 0 });
-      dispatch(gpu, g, 'down', ['t'], [tmp], out, { ...base, batchOffset: n0, count: nb * outSample, resultBase: n0 * outSample });
+      dispatch(gpu, g, 'upY', ['u'], [u], t, { ...at, count: nb * tmpSample });
+      dispatch(gpu, g, 'downX', ['t'], [t], h, { ...at, count: nb * hSample });
+      dispatch(gpu, g, 'downY', ['h'], [h], out, { ...at, count: nb * outSample, resultBase: n0 * outSample });
     }
   } finally {
-    // Deferred by tfjs until the queued dispatches that use it have been submitted.
-    if (tmp) gpu.disposeData(tmp.dataId);
+    // Deferred by tfjs until the queued dispatches that use them have been submitted.
+    for (const t of temps) gpu.disposeData(t.dataId);
   }
   return out;
 }
@@ -301,17 +323,26 @@ function filteredLreluGradKernel({ inputs, backend, attrs }: KernelArgs): tf.Ten
   const base = staticUniforms(g, p);
   const dx = gpu.makeTensorInfo([...x.shape], 'float32');
   const chunk = chunkSize(gpu, g);
+  const uSample = (g.inH * g.tmpW * g.c) / g.vec;
   const tmpSample = (g.tmpH * g.tmpW * g.c) / g.vec;
+  const hSample = (g.tmpH * g.outW * g.c) / g.vec;
   const inSample = (g.inH * g.inW * g.c) / g.vec;
+  const u = gpu.makeTensorInfo([chunk, g.inH, g.tmpW, g.c], 'float32');
+  const hy = gpu.makeTensorInfo([chunk, g.tmpH, g.outW, g.c], 'float32');
   const gt = gpu.makeTensorInfo([chunk, g.tmpH, g.tmpW, g.c], 'float32');
+  const gy = gpu.makeTensorInfo([chunk, g.inH, g.tmpW, g.c], 'float32');
   try {
     for (let n0 = 0; n0 < g.n; n0 += chunk) {
       const nb = Math.min(chunk, g.n - n0);
-      dispatch(gpu, g, 'grad', ['dy', 'x', 'bias'], [dy, x, bias], gt, { ...base, batchOffset: n0, count: nb * tmpSample, resultBase: 0 });
-      dispatch(gpu, g, 'gradUp', ['gt'], [gt], dx, { ...base, batchOffset: n0, count: nb * inSample, resultBase: n0 * inSample });
+      const at = { ...base, batchOffset: n0, resultBase: 0 };
+      dispatch(gpu, g, 'upX', ['x', 'bias'], [x, bias], u, { ...at, count: nb * uSample });
+      dispatch(gpu, g, 'gradDownY', ['dy'], [dy], hy, { ...at, count: nb * hSample });
+      dispatch(gpu, g, 'gradDownX', ['hy', 'u'], [hy, u], gt, { ...at, count: nb * tmpSample });
+      dispatch(gpu, g, 'gradUpY', ['gt'], [gt], gy, { ...at, count: nb * uSample });
+      dispatch(gpu, g, 'gradUpX', ['gy'], [gy], dx, { ...at, count: nb * inSample, resultBase: n0 * inSample });
     }
   } finally {
-    gpu.disposeData(gt.dataId);
+    for (const t of [u, hy, gt, gy]) gpu.disposeData(t.dataId);
   }
   return dx;
 }
