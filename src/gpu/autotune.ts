@@ -1,6 +1,6 @@
 /**
  * Per-adapter choice between tfjs's tiled WebGPU programs and barrier-free ones (src/gpu/kernels/switch.ts):
- * naive or register-blocked Conv2D, blocked convolution gradients, naive BatchMatMul.
+ * naive or register-blocked Conv2D, blocked convolution gradients, naive BatchMatMul, flat Sum and Mean.
  *
  * tfjs's Conv2D and MatMul programs tile through workgroup memory with a barrier per tile. A GPU runs those
  * well; a CPU implementation of WebGPU (SwiftShader, lavapipe) runs every barrier as a coroutine switch and
@@ -16,7 +16,7 @@ import type { AdapterReport } from '../worker/protocol.ts';
 import { setKernelTuning, STOCK_TUNING, type KernelTuning } from './kernels/switch.ts';
 
 /** Bump when the candidates or the shapes change, so cached choices are measured again. */
-const AUTOTUNE_VERSION = 3;
+const AUTOTUNE_VERSION = 4;
 
 /** Ops per timed sample: one readback per sample, so on a real GPU the readback latency does not decide. */
 const OPS_PER_SAMPLE = 8;
@@ -30,6 +30,8 @@ export interface AutotuneReport {
     /** The convolution's input and filter gradients: tfjs's programs vs our blocked ones. */
     convGradInput: { tiled: number; blocked: number };
     convGradFilter: { tiled: number; blocked: number };
+    /** Sums and means over leading, middle and trailing axes: tfjs's vs our barrier-free one. */
+    reduce: { tiled: number; flat: number };
   } | null;
   cached: boolean;
   /** The cache key (adapter identity). */
@@ -82,6 +84,8 @@ async function measure(): Promise<NonNullable<AutotuneReport['measured']>> {
   const convAttrs = { strides: 1, pad: 'same', dataFormat: 'NHWC', dimRoundingMode: undefined } as const;
   const gradInput = (): tf.Tensor => tf.engine().runKernel('Conv2DBackpropInput', { dy, filter: w }, { ...convAttrs, inputShape: x.shape } as unknown as tf.NamedAttrMap);
   const gradFilter = (): tf.Tensor => tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, { ...convAttrs, filterShape: w.shape } as unknown as tf.NamedAttrMap);
+  // A bias gradient's sum over the leading axes and a mean over the middle (minibatch stddev-like).
+  const reduce = (): tf.Tensor => tf.tidy(() => tf.add(tf.sum(x, [0, 1, 2]), tf.reshape(tf.mean(dy, [1]), [-1]).slice(0, 16)));
   const tallProduct = (): tf.Tensor => tf.matMul(tall, square);
   const wideProduct = (): tf.Tensor => tf.matMul(wide, wideW);
   try {
@@ -90,6 +94,7 @@ async function measure(): Promise<NonNullable<AutotuneReport['measured']>> {
       matmul: { tiled: 0, naive: 0 },
       convGradInput: { tiled: 0, blocked: 0 },
       convGradFilter: { tiled: 0, blocked: 0 },
+      reduce: { tiled: 0, flat: 0 },
     };
     for (const variant of ['tiled', 'naive'] as const) {
       const naive = variant === 'naive';
@@ -99,12 +104,14 @@ async function measure(): Promise<NonNullable<AutotuneReport['measured']>> {
       if (!naive) {
         result.convGradInput.tiled = await medianMs(gradInput);
         result.convGradFilter.tiled = await medianMs(gradFilter);
+        result.reduce.tiled = await medianMs(reduce);
       }
     }
-    setKernelTuning({ blockedConv2d: true, blockedConvGradInput: true, blockedConvGradFilter: true });
+    setKernelTuning({ blockedConv2d: true, blockedConvGradInput: true, blockedConvGradFilter: true, flatReduce: true });
     result.conv2d.blocked = await medianMs(conv);
     result.convGradInput.blocked = await medianMs(gradInput);
     result.convGradFilter.blocked = await medianMs(gradFilter);
+    result.reduce.flat = await medianMs(reduce);
     return result;
   } finally {
     tf.dispose([x, w, dy, tall, square, wide, wideW]);
@@ -120,6 +127,7 @@ export function chooseTuning(m: NonNullable<AutotuneReport['measured']>): Kernel
     blockedConv2d: clearly(m.conv2d.blocked, Math.min(m.conv2d.tiled, m.conv2d.naive)),
     blockedConvGradInput: clearly(m.convGradInput.blocked, m.convGradInput.tiled),
     blockedConvGradFilter: clearly(m.convGradFilter.blocked, m.convGradFilter.tiled),
+    flatReduce: clearly(m.reduce.flat, m.reduce.tiled),
   };
 }
 

@@ -7,6 +7,7 @@ import { BIAS_ACT_UNIFORMS, BIAS_ACT_WGSL } from '../../src/gpu/kernels/bias-act
 import { CHANNEL_SUM_UNIFORMS, CHANNEL_SUM_WGSL } from '../../src/gpu/kernels/channel-sum.ts';
 import { MATMUL_UNIFORMS, MATMUL_WGSL } from '../../src/gpu/kernels/matmul-naive.ts';
 import { CONV2D_UNIFORMS, CONV2D_WGSL } from '../../src/gpu/kernels/conv2d-naive.ts';
+import { REDUCE_UNIFORMS, REDUCE_WGSL } from '../../src/gpu/kernels/reduce.ts';
 import {
   CONV2D_BLOCK_UNIFORMS,
   CONV2D_BLOCK_WGSL,
@@ -75,6 +76,7 @@ export function layoutCases(): CaseResult[] {
     layoutCase('channel sum', 'ChannelSumParams', CHANNEL_SUM_UNIFORMS, CHANNEL_SUM_WGSL),
     layoutCase('naive matmul', 'MatMulParams', MATMUL_UNIFORMS, MATMUL_WGSL),
     layoutCase('naive conv2d', 'Conv2dParams', CONV2D_UNIFORMS, CONV2D_WGSL),
+    layoutCase('flat reduce', 'ReduceRowsParams', REDUCE_UNIFORMS, REDUCE_WGSL),
     layoutCase('blocked conv2d', 'Conv2dBlockParams', CONV2D_BLOCK_UNIFORMS, CONV2D_BLOCK_WGSL),
     layoutCase('blocked conv2d input gradient', 'Conv2dGradInputParams', CONV2D_GRAD_INPUT_UNIFORMS, CONV2D_GRAD_INPUT_WGSL),
     layoutCase('blocked conv2d filter gradient', 'Conv2dGradFilterParams', CONV2D_GRAD_FILTER_UNIFORMS, CONV2D_GRAD_FILTER_WGSL),

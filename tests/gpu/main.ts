@@ -13,6 +13,7 @@ import { r1DoubleGradCase } from './case-r1.ts';
 import { biasActCases, biasActNanCase, biasActSecondOrderCase } from './cases-bias-act.ts';
 import { channelSumCases } from './cases-channel-sum.ts';
 import { CONV_BLOCK_CASE_PREFIX, convBlockCases } from './cases-conv-block.ts';
+import { REDUCE_CASE_PREFIX, reduceCases } from './cases-reduce.ts';
 import { dcoefCases } from './cases-dcoef.ts';
 import { filteredLreluCases } from './cases-filtered-lrelu.ts';
 import { selectiveScanCases, VMUNET_CASE_NAME, vmunetKernelCase } from './cases-selective-scan.ts';
@@ -67,6 +68,9 @@ async function runGpuCases(only = ''): Promise<CaseResult[]> {
   // group runs when the filter could match one of its names (any text inside or around the common prefix).
   if (CONV_BLOCK_CASE_PREFIX.includes(only) || only.startsWith(CONV_BLOCK_CASE_PREFIX)) {
     results.push(...(await convBlockCases()).filter((r) => keep(r.name)));
+  }
+  if (REDUCE_CASE_PREFIX.includes(only) || only.startsWith(REDUCE_CASE_PREFIX)) {
+    results.push(...(await reduceCases()).filter((r) => keep(r.name)));
   }
   if (keep(VMUNET_CASE_NAME)) results.push(await vmunetKernelCase());
   return results;

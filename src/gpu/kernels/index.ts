@@ -33,6 +33,7 @@ import type { BiasActParams } from '../../models/ops/bias-act.ts';
 import { installBlockedConv2d } from './conv2d-block.ts';
 import { installNaiveConv2d } from './conv2d-naive.ts';
 import { installNaiveMatMul } from './matmul-naive.ts';
+import { installFlatReduce } from './reduce.ts';
 import { ssgKernelsEnabled } from './switch.ts';
 import {
   CHANNEL_SUM,
@@ -89,6 +90,7 @@ export function registerSsgKernels(): void {
   installNaiveMatMul();
   installBlockedConv2d(); // before the naive Conv2D: tried first where both are tuned on
   installNaiveConv2d();
+  installFlatReduce();
   for (const k of KERNELS) {
     if (!tf.getKernel(k.kernelName, k.backendName)) tf.registerKernel(k);
   }

@@ -18,6 +18,8 @@ export interface KernelTuning {
   blockedConvGradInput: boolean;
   /** Our two-pass register-blocked Conv2DBackpropFilter (the filter gradient) instead of tfjs's. */
   blockedConvGradFilter: boolean;
+  /** Our barrier-free Sum and Mean over a block of axes (src/gpu/kernels/reduce.ts) instead of tfjs's trees. */
+  flatReduce: boolean;
 }
 
 export const STOCK_TUNING: Readonly<KernelTuning> = Object.freeze({
@@ -26,6 +28,7 @@ export const STOCK_TUNING: Readonly<KernelTuning> = Object.freeze({
   blockedConv2d: false,
   blockedConvGradInput: false,
   blockedConvGradFilter: false,
+  flatReduce: false,
 });
 
 /** True when `t` departs from tfjs's defaults anywhere. */
