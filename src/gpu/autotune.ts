@@ -26,7 +26,7 @@ export interface AutotuneReport {
   /** Median ms of the measured ops per variant; null when the choice came from the cache. */
   measured: {
     conv2d: { tiled: number; naive: number; blocked: number };
-    matmul: { tiled: number; naive: number };
+    matmul: { tiled: number; naive: number; blocked: number };
     /** The convolution's input and filter gradients: tfjs's programs vs our blocked ones. */
     convGradInput: { tiled: number; blocked: number };
     convGradFilter: { tiled: number; blocked: number };
@@ -91,7 +91,7 @@ async function measure(): Promise<NonNullable<AutotuneReport['measured']>> {
   try {
     const result: NonNullable<AutotuneReport['measured']> = {
       conv2d: { tiled: 0, naive: 0, blocked: 0 },
-      matmul: { tiled: 0, naive: 0 },
+      matmul: { tiled: 0, naive: 0, blocked: 0 },
       convGradInput: { tiled: 0, blocked: 0 },
       convGradFilter: { tiled: 0, blocked: 0 },
       reduce: { tiled: 0, flat: 0 },
@@ -107,11 +107,12 @@ async function measure(): Promise<NonNullable<AutotuneReport['measured']>> {
         result.reduce.tiled = await medianMs(reduce);
       }
     }
-    setKernelTuning({ blockedConv2d: true, blockedConvGradInput: true, blockedConvGradFilter: true, flatReduce: true });
+    setKernelTuning({ blockedConv2d: true, blockedConvGradInput: true, blockedConvGradFilter: true, flatReduce: true, blockedMatMul: true });
     result.conv2d.blocked = await medianMs(conv);
     result.convGradInput.blocked = await medianMs(gradInput);
     result.convGradFilter.blocked = await medianMs(gradFilter);
     result.reduce.flat = await medianMs(reduce);
+    result.matmul.blocked = (await medianMs(tallProduct)) + (await medianMs(wideProduct));
     return result;
   } finally {
     tf.dispose([x, w, dy, tall, square, wide, wideW]);
@@ -128,6 +129,7 @@ export function chooseTuning(m: NonNullable<AutotuneReport['measured']>): Kernel
     blockedConvGradInput: clearly(m.convGradInput.blocked, m.convGradInput.tiled),
     blockedConvGradFilter: clearly(m.convGradFilter.blocked, m.convGradFilter.tiled),
     flatReduce: clearly(m.reduce.flat, m.reduce.tiled),
+    blockedMatMul: clearly(m.matmul.blocked, Math.min(m.matmul.tiled, m.matmul.naive)),
   };
 }
 

@@ -8,6 +8,7 @@ import { CHANNEL_SUM_UNIFORMS, CHANNEL_SUM_WGSL } from '../../src/gpu/kernels/ch
 import { MATMUL_UNIFORMS, MATMUL_WGSL } from '../../src/gpu/kernels/matmul-naive.ts';
 import { CONV2D_UNIFORMS, CONV2D_WGSL } from '../../src/gpu/kernels/conv2d-naive.ts';
 import { REDUCE_UNIFORMS, REDUCE_WGSL } from '../../src/gpu/kernels/reduce.ts';
+import { MATMUL_BLOCK_UNIFORMS, MATMUL_BLOCK_WGSL } from '../../src/gpu/kernels/matmul-block.ts';
 import {
   CONV2D_BLOCK_UNIFORMS,
   CONV2D_BLOCK_WGSL,
@@ -76,6 +77,7 @@ export function layoutCases(): CaseResult[] {
     layoutCase('channel sum', 'ChannelSumParams', CHANNEL_SUM_UNIFORMS, CHANNEL_SUM_WGSL),
     layoutCase('naive matmul', 'MatMulParams', MATMUL_UNIFORMS, MATMUL_WGSL),
     layoutCase('naive conv2d', 'Conv2dParams', CONV2D_UNIFORMS, CONV2D_WGSL),
+    layoutCase('blocked matmul', 'MatMulBlockParams', MATMUL_BLOCK_UNIFORMS, MATMUL_BLOCK_WGSL),
     layoutCase('flat reduce', 'ReduceRowsParams', REDUCE_UNIFORMS, REDUCE_WGSL),
     layoutCase('blocked conv2d', 'Conv2dBlockParams', CONV2D_BLOCK_UNIFORMS, CONV2D_BLOCK_WGSL),
     layoutCase('blocked conv2d input gradient', 'Conv2dGradInputParams', CONV2D_GRAD_INPUT_UNIFORMS, CONV2D_GRAD_INPUT_WGSL),

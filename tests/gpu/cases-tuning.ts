@@ -2,17 +2,20 @@
  * The autotune's alternatives against tfjs's defaults on WebGPU: our naive BatchMatMul (values and the
  * gradients tfjs derives through matMul again) for odd sizes, transposes and batch broadcasts (values only:
  * tfjs's own BatchMatMul gradient rejects broadcast batches), and our naive Conv2D against tfjs's tiled one
- * (values and gradients) for strides, paddings and 1x1. Each case proves the naive path ran (call counters).
+ * (values and gradients) for strides, paddings and 1x1; our blocked BatchMatMul on the same kinds of
+ * operands. Each case proves our path ran (call counters).
  */
 import * as tf from '@tensorflow/tfjs';
-import { setKernelTuning, STOCK_TUNING } from '../../src/gpu/kernels/switch.ts';
+import { setKernelTuning, STOCK_TUNING, type KernelTuning } from '../../src/gpu/kernels/switch.ts';
 import { naiveConv2dCalls } from '../../src/gpu/kernels/conv2d-naive.ts';
 import { naiveMatMulCalls } from '../../src/gpu/kernels/matmul-naive.ts';
+import { blockedMatMulCalls } from '../../src/gpu/kernels/matmul-block.ts';
 import { maxRelError, randomTensor, values } from './compare.ts';
 import { newCaseResult, TOLERANCE } from './harness.ts';
 import type { CaseResult } from './types.ts';
 
 const NAIVE = { naiveConv2d: true, naiveMatMul: true };
+const BLOCKED_MATMUL = { blockedMatMul: true, naiveMatMul: true };
 
 async function valuesAndGrads(f: (xs: tf.Tensor[]) => tf.Tensor, inputs: tf.Tensor[], grads: boolean): Promise<Float32Array[]> {
   const out = tf.tidy(() => {
@@ -26,12 +29,12 @@ async function valuesAndGrads(f: (xs: tf.Tensor[]) => tf.Tensor, inputs: tf.Tens
   return v;
 }
 
-async function compareCase(name: string, inputs: () => tf.Tensor[], f: (xs: tf.Tensor[]) => tf.Tensor, ran: () => boolean, grads = true): Promise<CaseResult> {
+async function compareCase(name: string, inputs: () => tf.Tensor[], f: (xs: tf.Tensor[]) => tf.Tensor, ran: () => boolean, grads = true, tuning: Partial<KernelTuning> = NAIVE): Promise<CaseResult> {
   const result = newCaseResult(name);
   const before = tf.memory().numTensors;
   const xs = inputs();
   try {
-    setKernelTuning(NAIVE);
+    setKernelTuning(tuning);
     const got = await valuesAndGrads(f, xs, grads);
     result.kernelUsed = ran();
     setKernelTuning(STOCK_TUNING);
@@ -39,7 +42,7 @@ async function compareCase(name: string, inputs: () => tf.Tensor[], f: (xs: tf.T
     got.forEach((g, i) => (result.errors[i === 0 ? 'value' : `d/dx${i - 1}`] = maxRelError(g, want[i] ?? [])));
     const worst = Math.max(...Object.values(result.errors));
     result.passed = worst <= TOLERANCE && result.kernelUsed;
-    result.detail = `worst ${worst.toExponential(2)}${result.kernelUsed ? '; naive path ran' : '; the naive path did NOT run'}`;
+    result.detail = `worst ${worst.toExponential(2)}${result.kernelUsed ? '; our path ran' : '; our path did NOT run'}`;
   } catch (err) {
     result.detail = `threw: ${(err as Error).message}`;
   } finally {
@@ -63,6 +66,20 @@ function matmulCase(a: number[], b: number[], transposeA: boolean, transposeB: b
   );
 }
 
+/** The blocked BatchMatMul (tried before the naive one, which is on too) against tfjs's. */
+function blockedMatmulCase(a: number[], b: number[], transposeA: boolean, transposeB: boolean, seed: number): Promise<CaseResult> {
+  const start = blockedMatMulCalls();
+  const broadcast = a.length !== b.length || (a.length === 3 && a[0] !== b[0]);
+  return compareCase(
+    `blocked matmul: [${a.join('x')}]${transposeA ? 'T' : ''} x [${b.join('x')}]${transposeB ? 'T' : ''}${broadcast ? ' (values)' : ''}`,
+    () => [randomTensor(a, seed), randomTensor(b, seed + 1)],
+    ([x, y]) => tf.matMul(x as tf.Tensor, y as tf.Tensor, transposeA, transposeB),
+    () => blockedMatMulCalls() > start,
+    !broadcast,
+    BLOCKED_MATMUL,
+  );
+}
+
 function convCase(xs: number[], ws: number[], strides: number | [number, number], pad: 'same' | 'valid' | [[number, number], [number, number], [number, number], [number, number]], seed: number): Promise<CaseResult> {
   const start = naiveConv2dCalls();
   return compareCase(
@@ -82,6 +99,14 @@ export async function tuningCases(): Promise<CaseResult[]> {
   out.push(await matmulCase([3, 7, 5], [5, 9], false, false, 55)); // b broadcast over a's batch
   out.push(await matmulCase([1, 7, 33], [4, 33, 65], false, false, 56)); // a broadcast over b's batch
   out.push(await matmulCase([1603, 16], [16, 17], false, false, 57));
+  out.push(await blockedMatmulCase([7, 5], [5, 9], false, false, 71));
+  out.push(await blockedMatmulCase([5, 7], [5, 9], true, false, 72));
+  out.push(await blockedMatmulCase([7, 5], [9, 5], false, true, 73));
+  out.push(await blockedMatmulCase([3, 5, 7], [3, 9, 5], true, true, 74));
+  out.push(await blockedMatmulCase([3, 7, 5], [5, 9], false, false, 75)); // b broadcast over a's batch
+  out.push(await blockedMatmulCase([1, 7, 33], [4, 33, 65], false, false, 76)); // a broadcast over b's batch
+  out.push(await blockedMatmulCase([1603, 16], [16, 17], false, false, 77));
+  out.push(await blockedMatmulCase([6, 3], [3, 6145], false, false, 78)); // the discriminator's FIR folding
   out.push(await convCase([3, 11, 9, 5], [3, 3, 5, 7], 1, 'same', 61));
   out.push(await convCase([2, 12, 10, 3], [4, 4, 3, 6], 2, 'valid', 63));
   out.push(await convCase([2, 9, 13, 4], [5, 3, 4, 5], [2, 1], [[0, 0], [2, 1], [0, 3], [0, 0]], 65));

@@ -32,6 +32,7 @@ import {
 import type { BiasActParams } from '../../models/ops/bias-act.ts';
 import { installBlockedConv2d } from './conv2d-block.ts';
 import { installNaiveConv2d } from './conv2d-naive.ts';
+import { installBlockedMatMul } from './matmul-block.ts';
 import { installNaiveMatMul } from './matmul-naive.ts';
 import { installFlatReduce } from './reduce.ts';
 import { ssgKernelsEnabled } from './switch.ts';
@@ -87,6 +88,7 @@ const GRADIENTS: readonly tf.GradConfig[] = [filteredLreluGradConfig, demodCoefG
  * again does nothing.
  */
 export function registerSsgKernels(): void {
+  installBlockedMatMul(); // before the naive BatchMatMul: tried first where both are tuned on
   installNaiveMatMul();
   installBlockedConv2d(); // before the naive Conv2D: tried first where both are tuned on
   installNaiveConv2d();

@@ -37,7 +37,23 @@ export function naiveMatMulCalls(): number {
 
 const size = (s: readonly number[]): number => s.reduce((a, b) => a * b, 1);
 
-function naiveMatMul(args: Parameters<tf.KernelFunc>[0]): tf.TensorInfo | null {
+/** A BatchMatMul's operands and sizes, when the flat indexing of our programs can take them; else null. */
+export interface MatMulGeometry {
+  a: tf.TensorInfo;
+  b: tf.TensorInfo;
+  m: number;
+  n: number;
+  k: number;
+  batchA: number;
+  batchB: number;
+  transposeA: boolean;
+  transposeB: boolean;
+  /** Output shape: the batch dims of the non-broadcast side, then M, N. */
+  outputShape: number[];
+  batch: number;
+}
+
+export function matMulGeometry(args: Parameters<tf.KernelFunc>[0]): MatMulGeometry | null {
   const { inputs, backend, attrs } = args;
   const gpu = webgpuBackendOf(backend);
   const a = inputs['a'];
@@ -62,21 +78,28 @@ function naiveMatMul(args: Parameters<tf.KernelFunc>[0]): tf.TensorInfo | null {
   const single = batchA === batchB ? null : batchA === 1 ? outerA : outerB;
   const full = batchA === batchB ? (outerA.length >= outerB.length ? outerA : outerB) : batchA === 1 ? outerB : outerA;
   if (single && single.length > full.length) return null;
-  const outer = full;
   const batch = Math.max(batchA, batchB);
   const count = batch * m * n;
   if (count === 0 || k === 0 || Math.max(size(a.shape), size(b.shape), count) * 4 > maxBindingBytes(gpu)) return null;
+  return { a, b, m, n, k, batchA, batchB, transposeA, transposeB, outputShape: [...full, m, n], batch };
+}
+
+function naiveMatMul(args: Parameters<tf.KernelFunc>[0]): tf.TensorInfo | null {
+  const g = matMulGeometry(args);
+  if (!g) return null;
+  const gpu = webgpuBackendOf(args.backend);
+  const count = g.batch * g.m * g.n;
   const program = ssgProgram({
     key: 'ssgMatMulNaive',
     code: MATMUL_WGSL.naive,
     variableNames: ['A', 'B'],
-    outputShape: [...outer, m, n],
+    outputShape: g.outputShape,
     invocations: count,
     uniforms: MATMUL_UNIFORMS,
   });
-  const uniforms = packUniforms(MATMUL_UNIFORMS, { count, m, n, k, batchA, batchB, transposeA: transposeA ? 1 : 0, transposeB: transposeB ? 1 : 0 });
+  const uniforms = packUniforms(MATMUL_UNIFORMS, { count, m: g.m, n: g.n, k: g.k, batchA: g.batchA, batchB: g.batchB, transposeA: g.transposeA ? 1 : 0, transposeB: g.transposeB ? 1 : 0 });
   naiveCalls++;
-  return gpu.runWebGPUProgram(program, [a, b], 'float32', uniforms);
+  return gpu.runWebGPUProgram(program, [g.a, g.b], 'float32', uniforms);
 }
 
 /** Put our dispatcher in front of tfjs's BatchMatMul on webgpu (idempotent). */

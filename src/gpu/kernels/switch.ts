@@ -20,6 +20,8 @@ export interface KernelTuning {
   blockedConvGradFilter: boolean;
   /** Our barrier-free Sum and Mean over a block of axes (src/gpu/kernels/reduce.ts) instead of tfjs's trees. */
   flatReduce: boolean;
+  /** Our register-blocked BatchMatMul (src/gpu/kernels/matmul-block.ts); takes precedence over naiveMatMul. */
+  blockedMatMul: boolean;
 }
 
 export const STOCK_TUNING: Readonly<KernelTuning> = Object.freeze({
@@ -29,6 +31,7 @@ export const STOCK_TUNING: Readonly<KernelTuning> = Object.freeze({
   blockedConvGradInput: false,
   blockedConvGradFilter: false,
   flatReduce: false,
+  blockedMatMul: false,
 });
 
 /** True when `t` departs from tfjs's defaults anywhere. */
