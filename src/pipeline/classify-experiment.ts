@@ -21,9 +21,9 @@ import { evaluateClassifier } from '../train/classifier-evaluate.ts';
 import { DEFAULT_CLASSIFIER_TRAINING, trainClassifier, type ClassifierEpochRecord } from '../train/classifier-train.ts';
 import type { DatasetArraysMessage } from '../worker/protocol.ts';
 import { CLASSIFY_SCHEMA_VERSION, type Arm, type ArmResult, type ClassifyExperiment, type ClassifyExperimentOptions, type EpochPoint } from './classify-record.ts';
-import { createExperiment, saveExperiment } from './classify-runs.ts';
+import { createExperiment, getExperiment, saveExperiment } from './classify-runs.ts';
 import { assembleEnlargedTrainSet, classCounts, syntheticCounts } from './enlargement.ts';
-import { listRuns } from './generator-runs.ts';
+import { listRuns, type GeneratorRunMeta } from './generator-runs.ts';
 import { pickGeneratorRuns, syntheticPool, type PoolSource } from './synthetic-pool.ts';
 
 export interface ClassifyTick {
@@ -95,22 +95,47 @@ function newId(): string {
   return `ce-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 7)}`;
 }
 
-/** Runs the experiment; resolves with its final record (also stored). A stop keeps the finished runs. */
-export async function runClassifyExperiment(o: ClassifyExperimentOptions, signal: AbortSignal, emit: (t: ClassifyTick) => void): Promise<ClassifyExperiment> {
+/** Everything a run of the experiment needs, read and checked once. */
+interface Prepared {
+  a: DatasetArraysMessage;
+  train: ImageSplit;
+  val: ImageSplit;
+  test: ImageSplit;
+  realCounts: number[];
+  runs: Map<number, GeneratorRunMeta>;
+  plan: PlannedRun[];
+}
+
+interface PlannedRun {
+  arm: Arm;
+  extra: number;
+  seed: number;
+  counts: number[];
+}
+
+async function prepare(o: ClassifyExperimentOptions): Promise<Prepared> {
   const a = await datasetArrays(o.datasetId);
   validateExperiment(o, a);
-  const m = a.meta;
-  const k = m.classes.length;
+  const k = a.meta.classes.length;
   const train = splitOf(a, SPLIT_CODE.train);
-  const val = splitOf(a, SPLIT_CODE.val);
-  const test = splitOf(a, SPLIT_CODE.test);
   const realCounts = classCounts(train.labels, k);
   const extraCounts = o.extras.map((extra) => syntheticCounts(realCounts, { target: null, extra, rounding: 'round' }));
   const needs = new Set<number>();
   extraCounts.forEach((cs) => cs.forEach((n, c) => n > 0 && needs.add(c)));
-  const runs = o.extras.length ? pickGeneratorRuns(m, await listRuns(), [...needs], o.generatorRunIds) : new Map();
+  const runs = o.extras.length ? pickGeneratorRuns(a.meta, await listRuns(), [...needs], o.generatorRunIds) : new Map<number, GeneratorRunMeta>();
+  const plan: PlannedRun[] = [];
+  for (const seed of o.seeds) {
+    if (o.baseline) plan.push({ arm: 'baseline', extra: 0, seed, counts: new Array<number>(k).fill(0) });
+    o.extras.forEach((extra, i) => plan.push({ arm: 'ssgnet', extra, seed, counts: extraCounts[i]! }));
+  }
+  return { a, train, val: splitOf(a, SPLIT_CODE.val), test: splitOf(a, SPLIT_CODE.test), realCounts, runs, plan };
+}
 
-  const shape = { inputSize: m.size, channels: m.channels, numClasses: k };
+/** Runs the experiment; resolves with its final record (also stored). A stop keeps the finished runs. */
+export async function runClassifyExperiment(o: ClassifyExperimentOptions, signal: AbortSignal, emit: (t: ClassifyTick) => void): Promise<ClassifyExperiment> {
+  const p = await prepare(o);
+  const m = p.a.meta;
+  const shape = { inputSize: m.size, channels: m.channels, numClasses: m.classes.length };
   const probe = new Classifier(classifierPreset(o.preset, shape, 0, m.size >= 64 ? { stemStride: 2 } : {}));
   const parameters = probe.parameterCount();
   probe.dispose();
@@ -124,7 +149,7 @@ export async function runClassifyExperiment(o: ClassifyExperimentOptions, signal
     options: o,
     backend: tf.getBackend(),
     parameters,
-    splitSizes: { train: train.labels.length, val: val.labels.length, test: test.labels.length },
+    splitSizes: { train: p.train.labels.length, val: p.val.labels.length, test: p.test.labels.length },
     status: 'running',
     message: 'starting',
     generators: [],
@@ -134,17 +159,44 @@ export async function runClassifyExperiment(o: ClassifyExperimentOptions, signal
     seconds: 0,
   };
   await createExperiment(exp);
-  const plan: { arm: Arm; extra: number; seed: number; counts: number[] }[] = [];
-  for (const seed of o.seeds) {
-    if (o.baseline) plan.push({ arm: 'baseline', extra: 0, seed, counts: new Array<number>(k).fill(0) });
-    o.extras.forEach((extra, i) => plan.push({ arm: 'ssgnet', extra, seed, counts: extraCounts[i]! }));
+  return execute(exp, p, signal, emit);
+}
+
+const sameRun = (r: { arm: Arm; extra: number; seed: number }, q: PlannedRun) => r.arm === q.arm && r.extra === q.extra && r.seed === q.seed;
+
+/**
+ * Continues a stopped, interrupted or failed experiment with its own settings: the runs it finished are kept
+ * as they are, the others run now (the one in progress when it stopped starts over: runs keep no weights).
+ */
+export async function resumeClassifyExperiment(experimentId: string, signal: AbortSignal, emit: (t: ClassifyTick) => void): Promise<ClassifyExperiment> {
+  const exp = await getExperiment(experimentId);
+  if (exp.status === 'done') throw new DataError(`"${exp.datasetName}" experiment ${exp.id} has finished all its runs: there is nothing to resume.`, 'bad-input');
+  if (exp.status === 'running') throw new DataError('This experiment is running already.', 'bad-input');
+  const p = await prepare(exp.options);
+  if (p.a.meta.count !== exp.splitSizes.train + exp.splitSizes.val + exp.splitSizes.test || p.train.labels.length !== exp.splitSizes.train) {
+    throw new DataError(`"${exp.datasetName}" changed since this experiment started (its splits differ): start a new experiment instead.`, 'bad-input');
   }
+  exp.status = 'running';
+  exp.message = `resuming: ${exp.results.length} of ${p.plan.length} runs were done`;
+  exp.backend = tf.getBackend();
+  await saveExperiment(exp);
+  return execute(exp, p, signal, emit);
+}
+
+async function execute(exp: ClassifyExperiment, prepared: Prepared, signal: AbortSignal, emit: (t: ClassifyTick) => void): Promise<ClassifyExperiment> {
+  const o = exp.options;
+  const { a, train, val, test, realCounts, runs, plan } = prepared;
+  const m = a.meta;
+  const k = m.classes.length;
+  const shape = { inputSize: m.size, channels: m.channels, numClasses: k };
   const t0 = performance.now();
-  const sources = new Map<number, PoolSource>();
+  const secondsBefore = exp.seconds;
+  const sources = new Map<number, PoolSource>(exp.generators.map((g) => [g.classIndex, g]));
   try {
     for (let i = 0; i < plan.length; i++) {
       if (signal.aborted) throw new CancelledError();
       const p = plan[i]!;
+      if (exp.results.some((r) => sameRun(r, p))) continue; // finished before a stop: kept as it is
       const label = p.arm === 'baseline' ? 'baseline' : `ssgnet +${Math.round(p.extra * 100)}%`;
       const tick = (message: string, extra: Partial<ClassifyTick> = {}) =>
         emit({ experimentId: exp.id, arm: p.arm, extra: p.extra, seed: p.seed, run: i, runs: plan.length, epoch: 0, epochs: o.training.epochs, message, ...extra });
@@ -202,7 +254,7 @@ export async function runClassifyExperiment(o: ClassifyExperimentOptions, signal
         };
         exp.results.push(result);
         exp.generators = [...sources.values()].sort((x, y) => x.classIndex - y.classIndex);
-        exp.seconds = (performance.now() - t0) / 1000;
+        exp.seconds = secondsBefore + (performance.now() - t0) / 1000;
         exp.message = `${exp.results.length} of ${plan.length} runs done`;
         await saveExperiment(exp);
         tick(`${label}, seed ${p.seed}: test accuracy ${(100 * ev.accuracy).toFixed(1)}%, macro-F1 ${ev.macroF1.toFixed(3)}${fit.stopReason === 'non-finite-loss' ? ' (training hit a non-finite loss; the best earlier epoch was scored)' : ''}`, { epoch: fit.history.length, result });
@@ -216,12 +268,12 @@ export async function runClassifyExperiment(o: ClassifyExperimentOptions, signal
     const cancelled = err instanceof CancelledError;
     exp.status = cancelled ? 'stopped' : 'failed';
     exp.message = cancelled ? `Stopped after ${exp.results.length} of ${plan.length} runs; their results are kept.` : `Failed: ${(err as Error).message}`;
-    exp.seconds = (performance.now() - t0) / 1000;
+    exp.seconds = secondsBefore + (performance.now() - t0) / 1000;
     await saveExperiment(exp).catch(() => undefined);
     if (!cancelled) throw err;
     return exp;
   }
-  exp.seconds = (performance.now() - t0) / 1000;
+  exp.seconds = secondsBefore + (performance.now() - t0) / 1000;
   await saveExperiment(exp);
   return exp;
 }

@@ -6,6 +6,7 @@
 import type { ClassifierPresetName } from '../models/classifier-config.ts';
 import { DEFAULT_CLASSIFY_TRAINING, reportRows, reportSummary, resultsCsv, type ArmResult, type ClassifyExperiment, type ClassifyExperimentOptions, type ClassifyTrainingSettings, type EpochPoint } from '../pipeline/classify-record.ts';
 import type { ClassifyTick } from '../pipeline/classify-experiment.ts';
+import type { ProgressEvent } from '../worker/protocol.ts';
 import type { AppState } from './app.svelte.ts';
 import { confusionPng } from './confusion-png.ts';
 import { downloadBytes, safeName } from './download.ts';
@@ -82,10 +83,20 @@ export class ClassifyState {
       this.lastOutcome = { ok: false, code: 'bad-input', message: (err as Error).message };
       return;
     }
+    await this.follow((onTick) => this.app.engine.start('classify-experiment', { options }, onTick));
+  }
+
+  /** Runs what a stopped or interrupted experiment had left; its finished runs stay as they are. */
+  async resume(experimentId: string): Promise<void> {
+    await this.follow((onTick) => this.app.engine.start('classify-resume', { experimentId }, onTick));
+  }
+
+  /** Runs one experiment request as the visible job, drawing its ticks live, and keeps how it ended. */
+  private async follow(start: (onProgress: (p: ProgressEvent) => void) => { id: number; promise: Promise<ClassifyExperiment>; cancel: () => void }): Promise<void> {
     this.lastOutcome = null;
     this.live = null;
     const outcome = await this.app.runJob('Classification experiment', (onProgress) =>
-      this.app.engine.start('classify-experiment', { options }, (p) => {
+      start((p) => {
         onProgress(p);
         if (p.classify) this.onTick(p.classify);
       }),

@@ -16,7 +16,7 @@ import { generatorModelZip } from '../pipeline/model-export.ts';
 import { deleteRun, getRun, listRuns } from '../pipeline/generator-runs.ts';
 import { exportSamplesZip, gridPng, interpolateRun, sampleRun } from '../pipeline/run-sampler.ts';
 import { trainGenerators } from '../pipeline/train-generators.ts';
-import { runClassifyExperiment } from '../pipeline/classify-experiment.ts';
+import { resumeClassifyExperiment, runClassifyExperiment } from '../pipeline/classify-experiment.ts';
 import { deleteExperiment, listExperiments, markInterrupted } from '../pipeline/classify-runs.ts';
 import { buildEnhancedDataset, enhancedFileName, enhancedNpz, enhancedZip } from '../pipeline/enhanced-export.ts';
 import { continueSegmentExperiment, runSegmentExperiment, segmentRoundData, type SegmentTick } from '../pipeline/seg-experiment.ts';
@@ -126,6 +126,11 @@ async function handle(req: Request, signal: AbortSignal): Promise<ResultOf<Reque
     case 'classify-experiment':
       interruptedChecked = true; // this worker's own experiment is the running one from now on
       return runClassifyExperiment(req.options, signal, (t) =>
+        post({ type: 'progress', id: req.id, stage: `run ${t.run + 1} of ${t.runs}`, done: t.run * t.epochs + t.epoch, total: t.runs * t.epochs, message: t.message, classify: t }),
+      );
+    case 'classify-resume':
+      interruptedChecked = true;
+      return resumeClassifyExperiment(req.experimentId, signal, (t) =>
         post({ type: 'progress', id: req.id, stage: `run ${t.run + 1} of ${t.runs}`, done: t.run * t.epochs + t.epoch, total: t.runs * t.epochs, message: t.message, classify: t }),
       );
     case 'list-classify-experiments':

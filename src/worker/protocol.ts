@@ -107,6 +107,8 @@ export interface RequestMap {
   'export-samples': [{ runId: string; firstSeed: number; count: number; psi: number }, { zip: Uint8Array; fileName: string }];
   'run-grid-png': [{ runId: string; seed: number; count: number; psi: number }, { png: Uint8Array }];
   'classify-experiment': [{ options: ClassifyExperimentOptions }, ClassifyExperiment];
+  /** The runs a stopped, interrupted or failed experiment had left, with its own settings. */
+  'classify-resume': [{ experimentId: string }, ClassifyExperiment];
   'list-classify-experiments': [Record<string, never>, ClassifyExperiment[]];
   'delete-classify-experiment': [{ experimentId: string }, { deleted: string }];
   /** The enhanced dataset (real + flagged synthetic training images) as a MedMNIST-style .npz or a zip of class folders. */
@@ -224,6 +226,7 @@ const REQUEST_TYPES: ReadonlySet<string> = new Set<RequestType>([
   'export-samples',
   'run-grid-png',
   'classify-experiment',
+  'classify-resume',
   'list-classify-experiments',
   'delete-classify-experiment',
   'export-enhanced',

@@ -28,6 +28,7 @@ export const WRITING_REQUESTS: ReadonlySet<RequestType> = new Set<RequestType>([
   'measure-speed',
   'delete-generator-run',
   'classify-experiment',
+  'classify-resume',
   'delete-classify-experiment',
   'segment-experiment',
   'segment-continue',
