@@ -167,12 +167,15 @@ export class AppState {
   async runJob<T>(
     title: string,
     start: (onProgress: (p: ProgressEvent) => void) => { id: number; promise: Promise<T>; cancel: () => void },
+    opts: { keepNotice?: boolean } = {},
   ): Promise<{ ok: true; value: T } | { ok: false; code: string; message: string }> {
     if (this.job) {
       const message = `Please wait: "${this.job.title}" is still running.`;
       this.notice = { kind: 'error', text: message };
       return { ok: false, code: 'busy', message };
     }
+    // A new job makes an earlier job's report stale ("Stopped after 1 of 2 runs" above a resumed run); errors stay until dismissed.
+    if (!opts.keepNotice && this.notice && this.notice.kind !== 'error') this.notice = null;
     const call = start((p) => {
       if (this.job) this.job.progress = p;
     });

@@ -55,7 +55,8 @@ export class SpeedState {
   /** Times a few real training steps of the job; the figure is stored for this adapter. */
   async measure(job: SpeedJob): Promise<SpeedRecord | null> {
     this.tried.add(speedJobKey(job));
-    const outcome = await this.app.runJob('Measuring speed', (onProgress) => this.app.engine.start('measure-speed', { job }, onProgress));
+    // A probe is a side job: it leaves the message of the user's last real job on screen.
+    const outcome = await this.app.runJob('Measuring speed', (onProgress) => this.app.engine.start('measure-speed', { job }, onProgress), { keepNotice: true });
     if (!outcome.ok) return null;
     this.records = { ...this.records, [outcome.value.key]: outcome.value };
     return outcome.value;
