@@ -45,6 +45,27 @@ export class GeneratorsState {
     this.runs = await this.app.engine.call('list-generator-runs', {});
   }
 
+  /** The dataset's runs left unfinished (stopped, paused, interrupted or still queued). */
+  unfinished(datasetId: string | null): GeneratorRunMeta[] {
+    return this.runsFor(datasetId).filter((r) => r.status !== 'done' && r.status !== 'failed');
+  }
+
+  /** Puts a run's own settings in the panel (a resume must match them, or it would start new runs). */
+  adoptSettingsOf(run: GeneratorRunMeta): void {
+    Object.assign(this.settings, { preset: run.preset, kimg: run.kimgTarget, resolution: run.resolution, batchSize: run.batchSize, seed: run.seed });
+    this.edited = true;
+  }
+
+  /** Continues the unfinished runs from their last checkpoints, with their own settings. */
+  async resume(datasetId: string): Promise<void> {
+    const [first, ...rest] = this.unfinished(datasetId);
+    if (!first) return;
+    this.adoptSettingsOf(first);
+    const same = [first, ...rest].filter((r) => r.preset === first.preset && r.resolution === first.resolution && r.batchSize === first.batchSize && r.seed === first.seed);
+    const classes = same.map((r) => r.classIndex).filter((c): c is number => c !== null);
+    await this.train(datasetId, classes.length ? classes : undefined);
+  }
+
   /** Trains (or resumes) one generator per class of the dataset, with the panel's settings. */
   async train(datasetId: string, classes?: number[]): Promise<void> {
     const s = this.settings;

@@ -26,12 +26,45 @@ export interface WorkflowInput {
   segment: readonly SegmentExperiment[];
 }
 
+/** Work a closed tab or a stopped engine left half done, which the next-step button resumes in one click. */
+export type Resume = { kind: 'generators' } | { kind: 'classify'; experimentId: string } | { kind: 'segment'; experimentId: string; rounds: number };
+
 export interface NextStep {
   view: View;
   /** What to do there, in one sentence. */
   text: string;
   /** The button's words. */
   action: string;
+  resume?: Resume;
+}
+
+/**
+ * Interrupted work of the dataset: a generator run left "running" (a job ends by marking its runs, so with
+ * no job running in the owning tab it was cut off), experiments marked interrupted at start-up. Work the user
+ * stopped on purpose is not listed: they may have stopped for good.
+ */
+export function interruptedWork(i: WorkflowInput): NextStep | null {
+  const d = i.dataset;
+  if (!d) return null;
+  // A stop marks the running run "paused" and leaves the classes after it "queued": only a "running" one was cut off.
+  const cut = i.runs.filter((r) => r.datasetId === d.id && r.status === 'running');
+  if (cut.length) {
+    const r = cut[0]!;
+    return {
+      view: 'generators',
+      text: `Training of the “${r.className}” generator${cut.length > 1 ? ` (and ${cut.length - 1} more)` : ''} was interrupted at step ${r.step}${r.checkpointStep !== null ? `; it resumes from its checkpoint at step ${r.checkpointStep}` : ''}.`,
+      action: 'Resume it',
+      resume: { kind: 'generators' },
+    };
+  }
+  const cls = i.classify.find((e) => e.datasetId === d.id && e.status === 'stopped' && e.message.startsWith('Interrupted'));
+  if (cls) return { view: 'classify', text: `A classification experiment was interrupted after ${cls.results.length} finished run${cls.results.length === 1 ? '' : 's'}; it can run the rest.`, action: 'Resume it', resume: { kind: 'classify', experimentId: cls.id } };
+  const seg = i.segment.find((e) => e.datasetId === d.id && e.status === 'interrupted' && e.rounds.length > 0);
+  if (seg) {
+    const left = Math.max(1, seg.options.rounds + 1 - seg.rounds.length);
+    return { view: 'segment', text: `Pseudo-label rounds were interrupted after ${seg.rounds.length} finished round${seg.rounds.length === 1 ? '' : 's'}; ${left} more to go.`, action: 'Resume it', resume: { kind: 'segment', experimentId: seg.id, rounds: left } };
+  }
+  return null;
 }
 
 /** Every class (or the one unlabelled set) has a generator that can sample. */
@@ -54,7 +87,8 @@ export function workflow(i: WorkflowInput): { steps: WorkflowStep[]; next: NextS
     { view: 'segment', label: 'Segment & rounds', state: !segmentable ? 'not-applicable' : segDone ? 'done' : 'todo' },
     { view: 'report', label: 'Report', state: 'todo' },
   ];
-  let next: NextStep | null;
+  let next: NextStep | null = interruptedWork(i);
+  if (next) return { steps, next };
   if (!d) next = { view: 'data', text: 'Import a dataset, or generate the demo phantoms: everything stays in this browser.', action: 'Go to Data' };
   else if (!gensReady) next = { view: 'generators', text: `Train one generator per class of “${d.name}”: the suggested settings fit the time you give it.`, action: 'Go to Generators' };
   else if (!i.samplesSeen && !clsDone) next = { view: 'generators', text: 'Look at the synthetic samples: open “Explore samples” on a generator, try truncation and interpolation.', action: 'See samples' };

@@ -44,3 +44,27 @@ describe('guided workflow', () => {
     expect(w.next?.view).toBe('segment');
   });
 });
+
+describe('interrupted work', () => {
+  const r = (over: Partial<GeneratorRunMeta>) => ({ datasetId: 'd1', classIndex: 0, className: 'benign', checkpointStep: 30, step: 40, status: 'done', ...over }) as GeneratorRunMeta;
+
+  it('offers to resume a generator run a closed tab left running, before anything else', () => {
+    const w = workflow({ ...base, runs: [r({ status: 'running' }), r({ classIndex: 1, className: 'malignant', status: 'queued', checkpointStep: null })] });
+    expect(w.next).toMatchObject({ view: 'generators', action: 'Resume it', resume: { kind: 'generators' } });
+    expect(w.next?.text).toContain('step 40; it resumes from its checkpoint at step 30');
+  });
+
+  it('does not nag about work stopped on purpose', () => {
+    const w = workflow({ ...base, runs: [r({ status: 'paused' }), r({ classIndex: 1, status: 'queued', checkpointStep: null })] });
+    expect(w.next?.resume).toBeUndefined();
+    const stopped = [{ datasetId: 'd1', status: 'stopped', message: 'Stopped after 1 of 2 runs; their results are kept.', results: [{}] } as ClassifyExperiment];
+    expect(workflow({ ...base, classify: stopped }).next?.resume).toBeUndefined();
+  });
+
+  it('resumes an interrupted experiment by its id, and segmentation with the rounds it had left', () => {
+    const cls = [{ id: 'ce1', datasetId: 'd1', status: 'stopped', message: 'Interrupted (the tab closed or the engine stopped) after 1 finished run; those results are kept.', results: [{}] } as ClassifyExperiment];
+    expect(workflow({ ...base, classify: cls }).next?.resume).toEqual({ kind: 'classify', experimentId: 'ce1' });
+    const seg = [{ id: 'se1', datasetId: 'd1', status: 'interrupted', options: { rounds: 2 }, rounds: [{}] } as unknown as SegmentExperiment];
+    expect(workflow({ ...base, segment: seg }).next?.resume).toEqual({ kind: 'segment', experimentId: 'se1', rounds: 2 });
+  });
+});
