@@ -11,7 +11,7 @@
 import { readFileSync } from 'node:fs';
 import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Page } from '@playwright/test';
-import { datasets, openApp, setTiny, shot, waitIdle, waitTrained } from './helpers.ts';
+import { datasets, importPhantoms, openApp, setTiny, shot, waitIdle, waitTrained } from './helpers.ts';
 
 async function download(page: Page, click: () => Promise<void>): Promise<string> {
   const pending = page.waitForEvent('download');
@@ -42,11 +42,7 @@ test('first visit: data, generators, samples, classify, segment, report, guided 
   // 1. Data: a small phantom set made by the app itself.
   await openApp(page, '?nodemo=1');
   await expect(next(page)).toContainText('Import a dataset');
-  await page.getByText('Import settings').click();
-  await page.locator('#ph-size').fill('32');
-  await page.locator('#ph-count').fill('80');
-  await page.getByRole('button', { name: 'Generate', exact: true }).click();
-  await waitIdle(page);
+  await importPhantoms(page, 32, 80);
   const [demo] = await datasets(page);
   expect(demo).toMatchObject({ kind: 'segmentation', size: 32, count: 80, labelled: true });
   await expect(nav.getByRole('button', { name: /Data\s*, done/ })).toBeVisible();

@@ -99,6 +99,15 @@ export async function setTiny(page: Page, kimg: string): Promise<void> {
   await page.getByLabel('Batch').fill('4');
 }
 
+/** Makes a phantom dataset through the Data view's generator (the import settings panel), and waits for it. */
+export async function importPhantoms(page: Page, size: number, count: number): Promise<void> {
+  await page.getByText('Import settings').click();
+  await page.locator('#ph-size').fill(String(size));
+  await page.locator('#ph-count').fill(String(count));
+  await page.getByRole('button', { name: 'Generate', exact: true }).click();
+  await waitIdle(page);
+}
+
 export async function expectNotice(page: Page, pattern: RegExp): Promise<void> {
   await expect(page.getByTestId('notice')).toContainText(pattern);
 }

@@ -7,7 +7,7 @@
  */
 import { expect, test, type Page } from '@playwright/test';
 import type { SegmentExperiment, SegRoundData } from '../../src/pipeline/seg-rounds-record.ts';
-import { datasets, openApp, setTiny, shot, waitIdle, waitTrained } from './helpers.ts';
+import { datasets, importPhantoms, openApp, setTiny, shot, waitIdle, waitTrained } from './helpers.ts';
 
 type Seg = { experiments: SegmentExperiment[]; lastOutcome: { ok: boolean; experiment?: SegmentExperiment; message?: string } | null };
 const segState = (page: Page) =>
@@ -24,11 +24,7 @@ const roundMasks = (page: Page, experimentId: string, round: number) =>
 test('two pseudo-label rounds with a review, masks replaced, a rollback, a reload', async ({ page }) => {
   test.setTimeout(1_800_000);
   await openApp(page, '?nodemo=1');
-  await page.getByText('Import settings').click();
-  await page.locator('#ph-size').fill('32');
-  await page.locator('#ph-count').fill('80');
-  await page.getByRole('button', { name: 'Generate', exact: true }).click();
-  await waitIdle(page);
+  await importPhantoms(page, 32, 80);
   const [demo] = await datasets(page);
   expect(demo).toMatchObject({ kind: 'segmentation', size: 32, count: 80 });
   const nav = page.getByRole('navigation');
