@@ -6,6 +6,7 @@
  * Sizes are chosen to hit the edges: channels that are not multiples of 4 (including 1), widths that are not
  * multiples of 4, stride 2 with odd sizes, 'same', 'valid' and explicit asymmetric padding, 1x1, the
  * discriminator's 6x6 stride-2 downsampling, and a filter gradient large enough to take two passes.
+ * Channel counts that are multiples of 4 on both sides take the vec4 forms, with the same edge cases.
  * Each case proves that every blocked program it needs really ran (call counters).
  */
 import * as tf from '@tensorflow/tfjs';
@@ -82,6 +83,10 @@ export async function convBlockCases(): Promise<CaseResult[]> {
   out.push(await convBlockCase([2, 16, 16, 8], [6, 6, 8, 12], 2, [[0, 0], [2, 2], [2, 2], [0, 0]], 93)); // D's blurred downsampling
   out.push(await convBlockCase([4, 15, 15, 9], [3, 3, 9, 6], [1, 2], 'same', 95)); // odd sizes, stride only along x
   out.push(await convBlockCase([16, 20, 20, 16], [3, 3, 16, 16], 1, 'same', 97)); // a model-sized map: filter gradient in two passes
+  // Channel counts in multiples of 4 take the vec4 programs: odd widths and strides there too.
+  out.push(await convBlockCase([2, 9, 11, 8], [3, 3, 8, 12], 1, 'same', 103));
+  out.push(await convBlockCase([3, 13, 11, 4], [4, 4, 4, 8], 2, 'valid', 105));
+  out.push(await convBlockCase([2, 7, 10, 12], [5, 3, 12, 4], [1, 2], [[0, 0], [1, 3], [2, 0], [0, 0]], 107));
   out.push(await convBlockCase([2, 10, 9, 5], [3, 3, 5, 6], 2, 'same', 99, true));
   out.push(await convBlockCase([2, 8, 8, 4], [3, 3, 4, 4], 1, 'same', 101, true));
   return out;

@@ -3,10 +3,12 @@
  * Conv2DBackpropInput and Conv2DBackpropFilter kernels (switch.ts) when the autotune measured them faster on
  * this adapter (src/gpu/autotune.ts):
  *
- * - forward (shaders/conv2d_block.wgsl): 4 output channels x 4 output pixels per invocation;
+ * - forward (shaders/conv2d_block.wgsl): 4 output channels x 4 output pixels per invocation, with vec4 loads
+ *   along the channels when both channel counts are multiples of 4 (conv2d_block_vec4.wgsl);
  * - input gradient (shaders/conv2d_grad_input_block.wgsl): 4 input channels x 4 input pixels per invocation;
  * - filter gradient (shaders/conv2d_grad_filter_block.wgsl, then shaders/channel_sum.wgsl): 4 x 4 channel
- *   blocks of the filter over chunks of the output rows, and one pass adding the chunks' partial filters.
+ *   blocks of the filter over chunks of the output rows, and one pass adding the chunks' partial filters;
+ * each with a vec4 form (the *_vec4.wgsl files) for channel counts that are multiples of 4.
  *
  * Why: on CPU implementations of WebGPU (SwiftShader, lavapipe), tfjs's tiled programs lose their time in
  * workgroup barriers and the one-output-per-invocation programs in loads (2 per multiply-add); a 4 x 4 block
@@ -20,8 +22,11 @@
 import * as tf from '@tensorflow/tfjs';
 import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
 import forwardWgsl from '../../../shaders/conv2d_block.wgsl?raw';
+import forwardVec4Wgsl from '../../../shaders/conv2d_block_vec4.wgsl?raw';
 import gradInputWgsl from '../../../shaders/conv2d_grad_input_block.wgsl?raw';
+import gradInputVec4Wgsl from '../../../shaders/conv2d_grad_input_block_vec4.wgsl?raw';
 import gradFilterWgsl from '../../../shaders/conv2d_grad_filter_block.wgsl?raw';
+import gradFilterVec4Wgsl from '../../../shaders/conv2d_grad_filter_block_vec4.wgsl?raw';
 import { CHANNEL_SUM_UNIFORMS, CHANNEL_SUM_WGSL } from './channel-sum.ts';
 import { maxBindingBytes, ssgProgram, webgpuBackendOf } from './program.ts';
 import { installInFront } from './switch.ts';
@@ -64,9 +69,12 @@ export const CONV2D_GRAD_FILTER_UNIFORMS = [
   { name: 'rows', type: 'i32' },
 ] as const satisfies readonly UniformField[];
 
-export const CONV2D_BLOCK_WGSL = { forward: forwardWgsl } as const;
-export const CONV2D_GRAD_INPUT_WGSL = { gradInput: gradInputWgsl } as const;
-export const CONV2D_GRAD_FILTER_WGSL = { gradFilter: gradFilterWgsl } as const;
+export const CONV2D_BLOCK_WGSL = { forward: forwardWgsl, forwardVec4: forwardVec4Wgsl } as const;
+export const CONV2D_GRAD_INPUT_WGSL = { gradInput: gradInputWgsl, gradInputVec4: gradInputVec4Wgsl } as const;
+export const CONV2D_GRAD_FILTER_WGSL = { gradFilter: gradFilterWgsl, gradFilterVec4: gradFilterVec4Wgsl } as const;
+
+/** Both channel counts multiples of 4: the vec4 forms of the programs (one load moves 4 channels). */
+const vec4Channels = (info: tf.backend_util.Conv2DInfo): boolean => info.inChannels % 4 === 0 && info.outChannels % 4 === 0;
 
 /**
  * Invocations the filter gradient's first pass aims for: enough workgroups (64 invocations each) to keep
@@ -134,13 +142,16 @@ function blockedConv2d(args: Parameters<tf.KernelFunc>[0]): tf.TensorInfo | null
   const xBlocks = Math.ceil(info.outWidth / 4);
   const cBlocks = Math.ceil(info.outChannels / 4);
   const count = info.batchSize * info.outHeight * xBlocks * cBlocks;
+  // Channels in multiples of 4 on both sides: the vec4 form (one load moves 4 channels).
+  const vec4 = vec4Channels(info);
   const program = ssgProgram({
-    key: 'ssgConv2dBlock',
-    code: CONV2D_BLOCK_WGSL.forward,
+    key: vec4 ? 'ssgConv2dBlockVec4' : 'ssgConv2dBlock',
+    code: vec4 ? CONV2D_BLOCK_WGSL.forwardVec4 : CONV2D_BLOCK_WGSL.forward,
     variableNames: ['x', 'W'],
     outputShape: [info.batchSize, info.outHeight, info.outWidth, info.outChannels],
     invocations: count,
     uniforms: CONV2D_BLOCK_UNIFORMS,
+    components: vec4 ? 4 : 1,
   });
   calls.forward++;
   return gpu.runWebGPUProgram(program, [x, filter], 'float32', packUniforms(CONV2D_BLOCK_UNIFORMS, { count, ...geometry(info), xBlocks, cBlocks }));
@@ -159,13 +170,15 @@ function blockedConv2dGradInput(args: Parameters<tf.KernelFunc>[0]): tf.TensorIn
   const xBlocks = sw * Math.ceil(Math.ceil(info.inWidth / sw) / 4);
   const cBlocks = Math.ceil(info.inChannels / 4);
   const count = info.batchSize * info.inHeight * xBlocks * cBlocks;
+  const vec4 = vec4Channels(info);
   const program = ssgProgram({
-    key: 'ssgConv2dGradInputBlock',
-    code: CONV2D_GRAD_INPUT_WGSL.gradInput,
+    key: vec4 ? 'ssgConv2dGradInputBlockVec4' : 'ssgConv2dGradInputBlock',
+    code: vec4 ? CONV2D_GRAD_INPUT_WGSL.gradInputVec4 : CONV2D_GRAD_INPUT_WGSL.gradInput,
     variableNames: ['dy', 'W'],
     outputShape: [info.batchSize, info.inHeight, info.inWidth, info.inChannels],
     invocations: count,
     uniforms: CONV2D_GRAD_INPUT_UNIFORMS,
+    components: vec4 ? 4 : 1,
   });
   calls.gradInput++;
   return gpu.runWebGPUProgram(program, [dy, filter], 'float32', packUniforms(CONV2D_GRAD_INPUT_UNIFORMS, { count, ...geometry(info), xBlocks, cBlocks }));
@@ -195,13 +208,15 @@ function blockedConv2dGradFilter(args: Parameters<tf.KernelFunc>[0]): tf.TensorI
   const { splits, rowsPerSplit } = filterGradSplits(blocks, rows);
   if (splits * filterSize * 4 > maxBindingBytes(gpu)) return null;
   const count = splits * blocks;
+  const vec4 = vec4Channels(info);
   const first = ssgProgram({
-    key: 'ssgConv2dGradFilterBlock',
-    code: CONV2D_GRAD_FILTER_WGSL.gradFilter,
+    key: vec4 ? 'ssgConv2dGradFilterBlockVec4' : 'ssgConv2dGradFilterBlock',
+    code: vec4 ? CONV2D_GRAD_FILTER_WGSL.gradFilterVec4 : CONV2D_GRAD_FILTER_WGSL.gradFilter,
     variableNames: ['x', 'dy'],
     outputShape: splits === 1 ? filterShape : [splits, ...filterShape],
     invocations: count,
     uniforms: CONV2D_GRAD_FILTER_UNIFORMS,
+    components: vec4 ? 4 : 1,
   });
   calls.gradFilter++;
   const partial = gpu.runWebGPUProgram(first, [x, dy], 'float32', packUniforms(CONV2D_GRAD_FILTER_UNIFORMS, { count, ...geometry(info), ciBlocks, coBlocks, rowsPerSplit, rows }));
