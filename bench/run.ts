@@ -107,7 +107,7 @@ async function openBench(browser: Browser, url: string, backend: BenchBackend, t
     const m = t.measured;
     const pick = (on: boolean, name: string): string => (on ? name : 'tfjs');
     console.log(
-      `bench: autotune on ${info.adapter}: conv ${t.tuning.blockedConv2d ? 'blocked' : t.tuning.naiveConv2d ? 'naive' : 'tiled'} (tiled ${m.conv2d.tiled.toFixed(1)} ms, naive ${m.conv2d.naive.toFixed(1)} ms, blocked ${m.conv2d.blocked.toFixed(1)} ms), ` +
+      `bench: autotune on ${info.adapter} (${(t.ms / 1000).toFixed(1)} s): conv ${t.tuning.blockedConv2d ? 'blocked' : t.tuning.naiveConv2d ? 'naive' : 'tiled'} (tiled ${m.conv2d.tiled.toFixed(1)} ms, naive ${m.conv2d.naive.toFixed(1)} ms, blocked ${m.conv2d.blocked.toFixed(1)} ms), ` +
         `conv input grad ${pick(t.tuning.blockedConvGradInput, 'blocked')} (tfjs ${m.convGradInput.tiled.toFixed(1)} ms, blocked ${m.convGradInput.blocked.toFixed(1)} ms), ` +
         `conv filter grad ${pick(t.tuning.blockedConvGradFilter, 'blocked')} (tfjs ${m.convGradFilter.tiled.toFixed(1)} ms, blocked ${m.convGradFilter.blocked.toFixed(1)} ms), ` +
         `matmul ${t.tuning.blockedMatMul ? 'blocked' : t.tuning.naiveMatMul ? 'naive' : 'tiled'} (tiled ${m.matmul.tiled.toFixed(1)} ms, naive ${m.matmul.naive.toFixed(1)} ms, blocked ${m.matmul.blocked.toFixed(1)} ms), ` +

@@ -39,7 +39,7 @@ async function medianMs(fn: () => tf.Tensor[], runs: number, warmup: number): Pr
   return times[Math.floor(times.length / 2)] ?? NaN;
 }
 
-async function timeSpec(spec: BenchSpec, runs: number, warmup: number): Promise<BenchResult[]> {
+async function timeSpec(spec: BenchSpec, runs: number, warmup: number, kernelOnly: boolean): Promise<BenchResult[]> {
   const inputs = spec.inputs();
   const w = tf.tidy(() => randomTensor(spec.kernel(inputs).shape, 99));
   const modes = [
@@ -50,7 +50,7 @@ async function timeSpec(spec: BenchSpec, runs: number, warmup: number): Promise<
   for (const [label, wrap] of modes) {
     setKernelTuning(spec.tuning ?? STOCK_TUNING);
     const kernelMs = await medianMs(wrap(spec.kernel), runs, warmup).finally(() => setKernelTuning(STOCK_TUNING));
-    const referenceMs = await medianMs(wrap(spec.reference), runs, warmup);
+    const referenceMs = kernelOnly ? NaN : await medianMs(wrap(spec.reference), runs, warmup);
     const r: BenchResult = { name: `${spec.name}: ${label}`, kernelMs, referenceMs, speedup: referenceMs / kernelMs, runs };
     // Progress for whoever watches the console (the spec forwards it): a full run takes minutes in software.
     console.log(`bench ${r.name}: kernel ${kernelMs.toFixed(1)} ms, reference ${referenceMs.toFixed(1)} ms`);
@@ -106,9 +106,9 @@ const SPECS: BenchSpec[] = [
   })),
 ];
 
-/** `only`: run the specs whose name contains it ('' = all). */
-export async function runBench(runs = 10, warmup = 2, only = ''): Promise<BenchResult[]> {
+/** `only`: run the specs whose name contains it ('' = all); `kernelOnly`: skip the (slow) references. */
+export async function runBench(runs = 10, warmup = 2, only = '', kernelOnly = false): Promise<BenchResult[]> {
   const results: BenchResult[] = [];
-  for (const spec of SPECS.filter((s) => s.name.includes(only))) results.push(...(await timeSpec(spec, runs, warmup)));
+  for (const spec of SPECS.filter((s) => s.name.includes(only))) results.push(...(await timeSpec(spec, runs, warmup, kernelOnly)));
   return results;
 }

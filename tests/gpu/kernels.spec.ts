@@ -10,7 +10,7 @@ import type { BenchResult, CaseResult, GpuPageInfo } from './types.ts';
 type GpuPage = {
   gpuPageInfo: () => Promise<GpuPageInfo>;
   runGpuCases: (only?: string) => Promise<CaseResult[]>;
-  runGpuBench: (runs?: number, warmup?: number, only?: string) => Promise<BenchResult[]>;
+  runGpuBench: (runs?: number, warmup?: number, only?: string, kernelOnly?: boolean) => Promise<BenchResult[]>;
 };
 
 const OUT = resolve(import.meta.dirname, '../../test-results');
@@ -57,7 +57,9 @@ test('timings vs references (reported, not asserted)', async ({ page }) => {
   await openPage(page);
   const runs = Number(process.env.SSG_GPU_BENCH_RUNS ?? 10);
   const only = process.env.SSG_GPU_BENCH_ONLY ?? '';
-  const bench = await page.evaluate(([n, o]) => (globalThis as unknown as GpuPage).runGpuBench(n, 2, o), [runs, only] as const);
+  // SSG_GPU_BENCH_KERNEL_ONLY=1 times our kernels alone (the references take minutes on SwiftShader).
+  const kernelOnly = Boolean(process.env.SSG_GPU_BENCH_KERNEL_ONLY);
+  const bench = await page.evaluate(([n, o, k]) => (globalThis as unknown as GpuPage).runGpuBench(n, 2, o, k), [runs, only, kernelOnly] as const);
   for (const b of bench) {
     console.log(`${b.name}: kernel ${b.kernelMs.toFixed(1)} ms, reference ${b.referenceMs.toFixed(1)} ms, speed-up x${b.speedup.toFixed(2)} (median of ${b.runs})`);
   }

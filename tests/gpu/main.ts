@@ -77,9 +77,9 @@ async function runGpuCases(only = ''): Promise<CaseResult[]> {
 }
 
 /** `only`: 'filtered lrelu' or 'dcoef' to time one op ('' = both). */
-async function runGpuBench(runs?: number, warmup?: number, only?: string): Promise<BenchResult[]> {
+async function runGpuBench(runs?: number, warmup?: number, only?: string, kernelOnly?: boolean): Promise<BenchResult[]> {
   await ready;
-  return runBench(runs, warmup, only);
+  return runBench(runs, warmup, only, kernelOnly);
 }
 
 Object.assign(globalThis, { gpuPageInfo, runGpuCases, runGpuBench });
