@@ -52,7 +52,7 @@ export function interruptedWork(i: WorkflowInput): NextStep | null {
     const r = cut[0]!;
     return {
       view: 'generators',
-      text: `Training of the “${r.className}” generator${cut.length > 1 ? ` (and ${cut.length - 1} more)` : ''} was interrupted at step ${r.step}${r.checkpointStep !== null ? `; it resumes from its checkpoint at step ${r.checkpointStep}` : ''}.`,
+      text: `Training of the “${r.className}” generator${cut.length > 1 ? ` (and ${cut.length - 1} more)` : ''} was interrupted (the tab closed while it trained); ${r.checkpointStep !== null ? `it resumes from its last checkpoint, step ${r.checkpointStep}` : 'it had no checkpoint yet, so it starts again from step 0'}.`,
       action: 'Resume it',
       resume: { kind: 'generators' },
     };

@@ -28,7 +28,7 @@ test('a tab closed mid-training: reopened, the guide resumes the run from its ch
   const before = (await gens(again))[0]!;
   expect(before).toMatchObject({ status: 'running', checkpointStep: checkpoint }); // cut off, as the tab left it
   const next = again.getByTestId('next-step');
-  await expect(next).toContainText(`it resumes from its checkpoint at step ${checkpoint}`);
+  await expect(next).toContainText(`it resumes from its last checkpoint, step ${checkpoint}`);
   await shot(again, '68-resume-offered');
   await next.getByRole('button', { name: 'Resume it' }).click();
   await expect(again.getByRole('heading', { name: 'Class-specific generators' })).toBeVisible();

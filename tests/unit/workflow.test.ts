@@ -51,7 +51,7 @@ describe('interrupted work', () => {
   it('offers to resume a generator run a closed tab left running, before anything else', () => {
     const w = workflow({ ...base, runs: [r({ status: 'running' }), r({ classIndex: 1, className: 'malignant', status: 'queued', checkpointStep: null })] });
     expect(w.next).toMatchObject({ view: 'generators', action: 'Resume it', resume: { kind: 'generators' } });
-    expect(w.next?.text).toContain('step 40; it resumes from its checkpoint at step 30');
+    expect(w.next?.text).toContain('it resumes from its last checkpoint, step 30');
   });
 
   it('does not nag about work stopped on purpose', () => {
