@@ -280,8 +280,10 @@ function filteredLreluKernel({ inputs, backend, attrs }: KernelArgs): tf.TensorI
   // Per-sample sizes in array elements (ChannelVecs): counts and offsets in the uniforms use these units.
   const uSample = (g.inH * g.tmpW * g.c) / g.vec;
   const tmpSample = (g.tmpH * g.tmpW * g.c) / g.vec;
-  const hSample = (g.tmpH * g.outW * g.c) / g.vec;
   const outSample = (g.outH * g.outW * g.c) / g.vec;
+  // The down passes compute 4 neighbouring outputs per invocation (along x, then along y).
+  const downXInvocations = (g.tmpH * Math.ceil(g.outW / 4) * g.c) / g.vec;
+  const downYInvocations = (Math.ceil(g.outH / 4) * g.outW * g.c) / g.vec;
   const temps: tf.TensorInfo[] = [];
   const temp = (shape: number[]): tf.TensorInfo => {
     const t = gpu.makeTensorInfo(shape, 'float32');
@@ -301,8 +303,8 @@ function filteredLreluKernel({ inputs, backend, attrs }: KernelArgs): tf.TensorI
         continue;
       }
       dispatch(gpu, g, 'upY', ['u'], [u], t, { ...at, count: nb * tmpSample });
-      dispatch(gpu, g, 'downX', ['t'], [t], h, { ...at, count: nb * hSample });
-      dispatch(gpu, g, 'downY', ['h'], [h], out, { ...at, count: nb * outSample, resultBase: n0 * outSample });
+      dispatch(gpu, g, 'downX', ['t'], [t], h, { ...at, count: nb * downXInvocations });
+      dispatch(gpu, g, 'downY', ['h'], [h], out, { ...at, count: nb * downYInvocations, resultBase: n0 * outSample });
     }
   } finally {
     // Deferred by tfjs until the queued dispatches that use them have been submitted.
