@@ -83,7 +83,21 @@ function convSpec(xs: [number, number, number, number], ws: [number, number, num
   };
 }
 
+/** 200 chained adds of 64 floats: GPU work near zero, so the time is what each launch costs on this adapter. */
+const LAUNCHES: BenchSpec = {
+  name: 'launch cost: 200 chained adds of [64]',
+  inputs: () => [randomTensor([64], 21)],
+  kernel: ([x]) =>
+    tf.tidy(() => {
+      let y = x as tf.Tensor;
+      for (let i = 0; i < 200; i++) y = tf.add(y, 1);
+      return y;
+    }),
+  reference: ([x]) => tf.add(x as tf.Tensor, 200),
+};
+
 const SPECS: BenchSpec[] = [
+  LAUNCHES,
   convSpec([16, 36, 36, 32], [3, 3, 32, 32], 1, 2),
   convSpec([16, 32, 32, 16], [6, 6, 16, 32], 2, 2),
   {
