@@ -54,8 +54,13 @@ export async function forgetTuning(a: AdapterReport): Promise<void> {
   await del(adapterKey(a), db()).catch(() => undefined);
 }
 
-/** Median ms of `runs` samples, each running `op` OPS_PER_SAMPLE times and reading every result back. */
-async function medianMs(op: () => tf.Tensor, runs = 3): Promise<number> {
+/**
+ * Median ms of `runs` samples, each running `op` OPS_PER_SAMPLE times and reading every result back. A variant
+ * whose first warm sample already takes over 3x `bound` (the best variant's median) is clearly slower and is
+ * not sampled further (that sample is its figure): on SwiftShader tfjs's programs took most of a 13-17 s
+ * autotune otherwise.
+ */
+async function medianMs(op: () => tf.Tensor, bound = Infinity, runs = 3): Promise<number> {
   const sample = async (): Promise<number> => {
     const t0 = performance.now();
     const outs = Array.from({ length: OPS_PER_SAMPLE }, op);
@@ -63,7 +68,11 @@ async function medianMs(op: () => tf.Tensor, runs = 3): Promise<number> {
     tf.dispose(outs);
     return performance.now() - t0;
   };
-  await sample(); // warm-up: shader compilation, buffer pool
+  const compile = op(); // shader compilation, kept out of every sample
+  await compile.data();
+  compile.dispose();
+  const first = await sample(); // warm-up: buffer pool
+  if (first > 3 * bound) return first;
   const times: number[] = [];
   for (let i = 0; i < runs; i++) times.push(await sample());
   times.sort((a, b) => a - b);
@@ -96,23 +105,26 @@ async function measure(): Promise<NonNullable<AutotuneReport['measured']>> {
       convGradFilter: { tiled: 0, blocked: 0 },
       reduce: { tiled: 0, flat: 0 },
     };
-    for (const variant of ['tiled', 'naive'] as const) {
-      const naive = variant === 'naive';
-      setKernelTuning({ naiveConv2d: naive, naiveMatMul: naive });
-      result.conv2d[variant] = await medianMs(conv);
-      result.matmul[variant] = (await medianMs(tallProduct)) + (await medianMs(wideProduct));
-      if (!naive) {
-        result.convGradInput.tiled = await medianMs(gradInput);
-        result.convGradFilter.tiled = await medianMs(gradFilter);
-        result.reduce.tiled = await medianMs(reduce);
-      }
-    }
+    // Ours first, so that tfjs's programs (slow on CPU adapters) can stop early against their times.
     setKernelTuning({ blockedConv2d: true, blockedConvGradInput: true, blockedConvGradFilter: true, flatReduce: true, blockedMatMul: true });
     result.conv2d.blocked = await medianMs(conv);
     result.convGradInput.blocked = await medianMs(gradInput);
     result.convGradFilter.blocked = await medianMs(gradFilter);
     result.reduce.flat = await medianMs(reduce);
-    result.matmul.blocked = (await medianMs(tallProduct)) + (await medianMs(wideProduct));
+    const tallBlocked = await medianMs(tallProduct);
+    const wideBlocked = await medianMs(wideProduct);
+    result.matmul.blocked = tallBlocked + wideBlocked;
+    setKernelTuning(STOCK_TUNING);
+    result.conv2d.tiled = await medianMs(conv, result.conv2d.blocked);
+    result.convGradInput.tiled = await medianMs(gradInput, result.convGradInput.blocked);
+    result.convGradFilter.tiled = await medianMs(gradFilter, result.convGradFilter.blocked);
+    result.reduce.tiled = await medianMs(reduce, result.reduce.flat);
+    const tallTiled = await medianMs(tallProduct, tallBlocked);
+    const wideTiled = await medianMs(wideProduct, wideBlocked);
+    result.matmul.tiled = tallTiled + wideTiled;
+    setKernelTuning({ naiveConv2d: true, naiveMatMul: true });
+    result.conv2d.naive = await medianMs(conv, Math.min(result.conv2d.blocked, result.conv2d.tiled));
+    result.matmul.naive = (await medianMs(tallProduct, Math.min(tallBlocked, tallTiled))) + (await medianMs(wideProduct, Math.min(wideBlocked, wideTiled)));
     return result;
   } finally {
     tf.dispose([x, w, dy, tall, square, wide, wideW]);
