@@ -6,6 +6,7 @@
  * same facts for programs.
  */
 import type { DatasetMeta } from '../data/store-types.ts';
+import { tuningLines } from '../gpu/tuning-words.ts';
 import { SPLITS } from '../data/types.ts';
 import { pairedDifference, pct, summariseArms, type ClassifyExperiment } from '../pipeline/classify-record.ts';
 import type { GeneratorRunMeta } from '../pipeline/generator-runs.ts';
@@ -55,7 +56,7 @@ function backendSection(b: BackendReport | null): string {
   return `<section><h2>Engine</h2><dl><dt>Backend</dt><dd>${esc(b.name)} (asked: ${esc(b.requested)}), TensorFlow.js ${esc(b.tfjsVersion)}</dd>
 ${a ? `<dt>Adapter</dt><dd>${esc([a.vendor, a.architecture, a.device, a.description].filter(Boolean).join(' · '))}${a.isFallbackAdapter ? ' (software fallback)' : ''}${a.compatibilityMode ? ', compatibility mode' : ''}</dd>` : ''}
 <dt>Self-test</dt><dd>${b.selfTest.passed ? 'passed' : 'FAILED'}: ${esc(b.selfTest.detail)}</dd>
-${b.tuning ? `<dt>Kernel tuning</dt><dd>conv2d ${b.tuning.tuning.naiveConv2d ? 'ours (barrier-free)' : 'tfjs tiled'}, matmul ${b.tuning.tuning.naiveMatMul ? 'ours (barrier-free)' : 'tfjs'}</dd>` : ''}</dl></section>`;
+${b.tuning ? `<dt>Kernel tuning</dt><dd>${tuningLines(b.tuning.tuning, null).map((l) => esc(`${l.op}: ${l.choice}`)).join('; ')}</dd>` : ''}</dl></section>`;
 }
 
 function generatorsSection(runs: GeneratorRunMeta[], grids: Record<string, string>): string {

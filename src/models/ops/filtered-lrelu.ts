@@ -9,7 +9,7 @@
  * with gain 1); at the zero-padded borders it is not, so the order is kept for fidelity. The nonlinearity runs at the higher temporary
  * rate so the new frequencies it creates can be filtered out before going back down.
  *
- * This function is the one hot spot a WGSL kernel replaces (shaders/filtered_lrelu.wgsl); keep its
+ * This function is the one hot spot WGSL kernels replace (shaders/filtered_lrelu_*.wgsl, one axis per pass); keep its
  * signature and semantics stable. It is differentiable once (the generator needs no more): the downsampling
  * FIR passes are depthwise convolutions, see upfirdn.ts. tf.clipByValue is not used for the clamp: its
  * gradient is built from LogicalAnd masks with no gradient of their own (measured), see activations.ts.
