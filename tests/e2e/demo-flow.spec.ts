@@ -6,7 +6,8 @@
  *
  * Along the way: every request stays on the app's origin; every view passes an axe-core audit (WCAG 2.x A and
  * AA: labels, names, contrast, landmarks) once it holds real content; the workflow can be driven from the
- * keyboard with a visible focus ring; a tablet-width window has no horizontal scrolling.
+ * keyboard with a visible focus ring; a tablet-width window has no horizontal scrolling; the page does not jump
+ * while training updates stream in (cumulative layout shift below 0.1).
  */
 import { readFileSync } from 'node:fs';
 import AxeBuilder from '@axe-core/playwright';
@@ -121,9 +122,19 @@ test('first visit: data, generators, samples, classify, segment, report, guided 
   await page.getByLabel('Batch', { exact: true }).fill('8');
   await expect(page.getByTestId('estimate')).toContainText('Estimated time: about', { timeout: 300_000 });
   await waitIdle(page);
+  // Layout shifts while the rounds stream their updates in (the click's own, flagged as input, do not count).
+  await page.evaluate(() => {
+    const w = globalThis as unknown as { shifts: number[] };
+    w.shifts = [];
+    new PerformanceObserver((list) => {
+      for (const e of list.getEntries() as unknown as { value: number; hadRecentInput: boolean }[]) if (!e.hadRecentInput) w.shifts.push(e.value);
+    }).observe({ type: 'layout-shift' });
+  });
   await page.getByTestId('seg-run').click();
   await expect(page.getByTestId('seg-live')).toBeVisible({ timeout: 300_000 });
   await waitIdle(page, 900_000);
+  const shift = await page.evaluate(() => (globalThis as unknown as { shifts: number[] }).shifts.reduce((a, b) => a + b, 0));
+  expect(shift, 'cumulative layout shift while training updates streamed in').toBeLessThan(0.1); // 0.1: the web's "good" bound
   await expect(page.getByTestId('seg-progression').locator('tbody tr')).toHaveCount(2);
   await expect(nav.getByRole('button', { name: /Segment\s*, done/ })).toBeVisible();
   await shot(page, '64-flow-segment');
