@@ -149,6 +149,10 @@ test('first visit: data, generators, samples, classify, segment, report, guided 
   await shot(page, '65-flow-report');
   await audit(page, 'Report');
   await nav.getByRole('button', { name: 'System' }).click();
+  // The figures behind the estimates, one row per measured job.
+  await expect(page.getByTestId('speeds').locator('tbody tr')).toHaveCount((await speedKeys(page)).length);
+  await expect(page.getByTestId('speeds')).toContainText('a tiny generator at 32 px');
+  await shot(page, '65b-flow-system-speeds');
   await audit(page, 'System');
 
   // Keyboard: the tabs are reachable with Tab, show a focus ring, and open with Enter.
