@@ -10,7 +10,7 @@ import { expect, test, type Page } from '@playwright/test';
 import { parseNpz } from '../../src/data/npz.ts';
 import type { ClassifyExperiment } from '../../src/pipeline/classify-record.ts';
 import { syntheticCounts } from '../../src/pipeline/enlargement.ts';
-import { datasets, openApp, setTiny, shot, waitIdle, waitTrained } from './helpers.ts';
+import { datasets, openApp, recordOffOrigin, setTiny, shot, waitIdle, waitTrained } from './helpers.ts';
 
 type Cls = { experiments: ClassifyExperiment[]; lastOutcome: { ok: boolean; experiment?: ClassifyExperiment; message?: string } | null };
 const cls = (page: Page) =>
@@ -28,12 +28,7 @@ async function download(page: Page, click: () => Promise<void>): Promise<Uint8Ar
 test('baseline vs real + synthetic on phantoms: table, confusion, curves, exports, reload', async ({ page }) => {
   test.setTimeout(1_500_000);
   // Privacy: every request of this whole run (demo import, generators, experiment, exports) stays on the origin.
-  const origin = new URL(test.info().project.use.baseURL!).origin;
-  const offOrigin: string[] = [];
-  page.on('request', (r) => {
-    const url = new URL(r.url());
-    if (!['blob:', 'data:'].includes(url.protocol) && url.origin !== origin) offOrigin.push(r.url());
-  });
+  const offOrigin = recordOffOrigin(page, new URL(test.info().project.use.baseURL!).origin);
   await openApp(page);
   const [demo] = await datasets(page);
   const nav = page.getByRole('navigation');

@@ -12,7 +12,7 @@
 import { readFileSync } from 'node:fs';
 import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Page } from '@playwright/test';
-import { datasets, importPhantoms, openApp, setTiny, shot, waitIdle, waitTrained } from './helpers.ts';
+import { datasets, importPhantoms, openApp, recordOffOrigin, setTiny, shot, waitIdle, waitTrained } from './helpers.ts';
 
 async function download(page: Page, click: () => Promise<void>): Promise<string> {
   const pending = page.waitForEvent('download');
@@ -32,12 +32,7 @@ const speedKeys = (page: Page) => page.evaluate(() => Object.keys((globalThis as
 
 test('first visit: data, generators, samples, classify, segment, report, guided and on the origin only', async ({ page }) => {
   test.setTimeout(2_400_000);
-  const origin = new URL(test.info().project.use.baseURL!).origin;
-  const offOrigin: string[] = [];
-  page.on('request', (r) => {
-    const url = new URL(r.url());
-    if (!['blob:', 'data:'].includes(url.protocol) && url.origin !== origin) offOrigin.push(r.url());
-  });
+  const offOrigin = recordOffOrigin(page, new URL(test.info().project.use.baseURL!).origin);
   const nav = page.getByRole('navigation', { name: 'Workflow' });
 
   // 1. Data: a small phantom set made by the app itself.

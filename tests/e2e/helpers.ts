@@ -108,6 +108,16 @@ export async function importPhantoms(page: Page, size: number, count: number): P
   await waitIdle(page);
 }
 
+/** Records every request of the page that leaves `origin` (blob: and data: URLs are local); read the list at the end. */
+export function recordOffOrigin(page: Page, origin: string): string[] {
+  const offOrigin: string[] = [];
+  page.on('request', (r) => {
+    const url = new URL(r.url());
+    if (!['blob:', 'data:'].includes(url.protocol) && url.origin !== origin) offOrigin.push(r.url());
+  });
+  return offOrigin;
+}
+
 export async function expectNotice(page: Page, pattern: RegExp): Promise<void> {
   await expect(page.getByTestId('notice')).toContainText(pattern);
 }
