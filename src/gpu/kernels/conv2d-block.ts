@@ -28,30 +28,15 @@ import gradInputVec4Wgsl from '../../../shaders/conv2d_grad_input_block_vec4.wgs
 import gradFilterWgsl from '../../../shaders/conv2d_grad_filter_block.wgsl?raw';
 import gradFilterVec4Wgsl from '../../../shaders/conv2d_grad_filter_block_vec4.wgsl?raw';
 import { CHANNEL_SUM_UNIFORMS, CHANNEL_SUM_WGSL } from './channel-sum.ts';
+import { CONV_GEOMETRY, type ConvAttrs } from './conv2d-naive.ts';
 import { maxBindingBytes, ssgProgram, webgpuBackendOf } from './program.ts';
 import { installInFront } from './switch.ts';
 import { packUniforms, type UniformField } from './uniforms.ts';
 
-/** The geometry fields every blocked program shares, in this order after `count`. */
-const GEOMETRY = [
-  { name: 'inH', type: 'i32' },
-  { name: 'inW', type: 'i32' },
-  { name: 'inC', type: 'i32' },
-  { name: 'outH', type: 'i32' },
-  { name: 'outW', type: 'i32' },
-  { name: 'outC', type: 'i32' },
-  { name: 'kh', type: 'i32' },
-  { name: 'kw', type: 'i32' },
-  { name: 'strideH', type: 'i32' },
-  { name: 'strideW', type: 'i32' },
-  { name: 'padTop', type: 'i32' },
-  { name: 'padLeft', type: 'i32' },
-] as const satisfies readonly UniformField[];
-
 /** Must match `struct Conv2dBlockParams` in shaders/conv2d_block.wgsl (tested). */
 export const CONV2D_BLOCK_UNIFORMS = [
   { name: 'count', type: 'i32' },
-  ...GEOMETRY,
+  ...CONV_GEOMETRY,
   { name: 'xBlocks', type: 'i32' },
   { name: 'cBlocks', type: 'i32' },
 ] as const satisfies readonly UniformField[];
@@ -62,7 +47,7 @@ export const CONV2D_GRAD_INPUT_UNIFORMS = CONV2D_BLOCK_UNIFORMS;
 /** Must match `struct Conv2dGradFilterParams` in shaders/conv2d_grad_filter_block.wgsl (tested). */
 export const CONV2D_GRAD_FILTER_UNIFORMS = [
   { name: 'count', type: 'i32' },
-  ...GEOMETRY,
+  ...CONV_GEOMETRY,
   { name: 'ciBlocks', type: 'i32' },
   { name: 'coBlocks', type: 'i32' },
   { name: 'rowsPerSplit', type: 'i32' },
@@ -88,16 +73,6 @@ const calls = { forward: 0, gradInput: 0, gradFilter: 0 };
 export function blockedConvCalls(): Readonly<typeof calls> {
   return { ...calls };
 }
-
-type ConvAttrs = {
-  strides: number | [number, number];
-  pad: 'valid' | 'same' | number | tf.backend_util.ExplicitPadding;
-  dataFormat?: 'NHWC' | 'NCHW';
-  dilations?: number | [number, number];
-  dimRoundingMode?: 'floor' | 'round' | 'ceil';
-  inputShape?: number[];
-  filterShape?: number[];
-};
 
 const size = (s: readonly number[]): number => s.reduce((a, b) => a * b, 1);
 const is4d = (s: readonly number[] | undefined): s is [number, number, number, number] => s?.length === 4;

@@ -16,9 +16,8 @@ import { packUniforms, type UniformField } from './uniforms.ts';
 
 const CONV2D = 'Conv2D';
 
-/** Must match `struct Conv2dParams` in shaders/conv2d_naive.wgsl (tested). */
-export const CONV2D_UNIFORMS = [
-  { name: 'count', type: 'i32' },
+/** The convolution's geometry, in this order after `count`, in every conv program's uniforms (naive and blocked). */
+export const CONV_GEOMETRY = [
   { name: 'inH', type: 'i32' },
   { name: 'inW', type: 'i32' },
   { name: 'inC', type: 'i32' },
@@ -33,6 +32,9 @@ export const CONV2D_UNIFORMS = [
   { name: 'padLeft', type: 'i32' },
 ] as const satisfies readonly UniformField[];
 
+/** Must match `struct Conv2dParams` in shaders/conv2d_naive.wgsl (tested). */
+export const CONV2D_UNIFORMS = [{ name: 'count', type: 'i32' }, ...CONV_GEOMETRY] as const satisfies readonly UniformField[];
+
 export const CONV2D_WGSL = { naive: conv2dWgsl } as const;
 
 let naiveCalls = 0;
@@ -42,12 +44,15 @@ export function naiveConv2dCalls(): number {
   return naiveCalls;
 }
 
-type ConvAttrs = {
+/** A convolution kernel's attributes as tfjs passes them (the gradients add the shape they rebuild). */
+export type ConvAttrs = {
   strides: number | [number, number];
   pad: 'valid' | 'same' | number | tf.backend_util.ExplicitPadding;
   dataFormat?: 'NHWC' | 'NCHW';
   dilations?: number | [number, number];
   dimRoundingMode?: 'floor' | 'round' | 'ceil';
+  inputShape?: number[];
+  filterShape?: number[];
 };
 
 function naiveConv2d(args: Parameters<tf.KernelFunc>[0]): tf.TensorInfo | null {

@@ -6,21 +6,14 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import matmulBlockWgsl from '../../../shaders/matmul_block.wgsl?raw';
-import { matMulGeometry } from './matmul-naive.ts';
+import { MATMUL_UNIFORMS, matMulGeometry } from './matmul-naive.ts';
 import { ssgProgram, webgpuBackendOf } from './program.ts';
 import { installInFront } from './switch.ts';
 import { packUniforms, type UniformField } from './uniforms.ts';
 
-/** Must match `struct MatMulBlockParams` in shaders/matmul_block.wgsl (tested). */
+/** Must match `struct MatMulBlockParams` in shaders/matmul_block.wgsl (tested): the naive program's fields, then the block counts. */
 export const MATMUL_BLOCK_UNIFORMS = [
-  { name: 'count', type: 'i32' },
-  { name: 'm', type: 'i32' },
-  { name: 'n', type: 'i32' },
-  { name: 'k', type: 'i32' },
-  { name: 'batchA', type: 'i32' },
-  { name: 'batchB', type: 'i32' },
-  { name: 'transposeA', type: 'i32' },
-  { name: 'transposeB', type: 'i32' },
+  ...MATMUL_UNIFORMS,
   { name: 'mBlocks', type: 'i32' },
   { name: 'nBlocks', type: 'i32' },
 ] as const satisfies readonly UniformField[];
