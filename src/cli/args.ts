@@ -8,6 +8,8 @@
  *   --count N                            phantom images (default 300)
  *   --out DIR                            where report.json goes (default out/<task>)
  *   --no-build                           reuse an existing dist/ instead of building first
+ *   --no-estimate                        skip the speed probes and the estimate printed before training
+ *   --estimate-only                      print the estimate of every stage (from the probes), then stop
  *   --preset tiny|fast|balanced|quality  generator size (generate; default fast)
  *   --kimg K                             thousands of real images per class generator (generate; default 1)
  *   --batch N                            generator batch size (generate, classify; default 16)
@@ -53,6 +55,10 @@ export interface RunnerArgs {
   count: number;
   out: string;
   build: boolean;
+  /** Time a few steps of each stage and print the estimate before training (default on). */
+  estimate: boolean;
+  /** Print the estimates and stop without training. */
+  estimateOnly: boolean;
   preset: (typeof PRESETS)[number];
   kimg: number;
   batch: number;
@@ -100,6 +106,8 @@ export function parseRunnerArgs(argv: string[]): RunnerArgs {
         count: { type: 'string' },
         out: { type: 'string' },
         'no-build': { type: 'boolean' },
+        'no-estimate': { type: 'boolean' },
+        'estimate-only': { type: 'boolean' },
         preset: { type: 'string' },
         kimg: { type: 'string' },
         batch: { type: 'string' },
@@ -161,6 +169,8 @@ export function parseRunnerArgs(argv: string[]): RunnerArgs {
   const weighting = values.weighting ?? 'uniform';
   if (weighting !== 'uniform' && weighting !== 'confidence') throw new UsageError(`--weighting must be uniform or confidence (got "${weighting}").`);
   if (values.test !== undefined && task !== 'segment') throw new UsageError('--test is for --task segment.');
+  if (values['estimate-only'] && values['no-estimate']) throw new UsageError('--estimate-only and --no-estimate contradict each other.');
+  if (values['estimate-only'] && task === 'import') throw new UsageError('--estimate-only needs a task that trains (generate, classify or segment).');
   return {
     task: task as Task,
     data: values.data,
@@ -170,6 +180,8 @@ export function parseRunnerArgs(argv: string[]): RunnerArgs {
     count: int('count', values.count, 300, 10, 20000),
     out: values.out ?? `out/${task}`,
     build: !values['no-build'],
+    estimate: !values['no-estimate'],
+    estimateOnly: values['estimate-only'] === true,
     preset: preset as (typeof PRESETS)[number],
     kimg,
     batch: int('batch', values.batch, 16, 2, 256),
@@ -195,6 +207,6 @@ export function parseRunnerArgs(argv: string[]): RunnerArgs {
   };
 }
 
-export const USAGE = `usage: npm run recipe -- --task import|generate|classify|segment --data <phantom | file.npz | folder | file.zip> [--size N] [--backend auto|webgpu|webgl|cpu] [--seed N] [--count N] [--out DIR] [--no-build] [--preset tiny|fast|balanced|quality] [--kimg K] [--batch N]
+export const USAGE = `usage: npm run recipe -- --task import|generate|classify|segment --data <phantom | file.npz | folder | file.zip> [--size N] [--backend auto|webgpu|webgl|cpu] [--seed N] [--count N] [--out DIR] [--no-build] [--no-estimate | --estimate-only] [--preset tiny|fast|balanced|quality] [--kimg K] [--batch N]
   classify: [--seeds K] [--extra F[,F2] | none] [--classifier tiny|small|resnet18|resnet34|resnet50] [--epochs N] [--cls-batch N] [--lr X] [--patience N] [--psi X]
   segment: [--test <folder | file.zip>] [--rounds T] [--loss atvmf|tvmf|bcedice] [--model unet|vmunet] [--seg-preset tiny|small|standard] [--seg-epochs N] [--seg-batch N] [--seg-lr X] [--synthetic N] [--threshold X] [--weighting uniform|confidence] [--psi X]`;

@@ -12,6 +12,7 @@ import { classifyReport, classifyTable, runClassify } from './tasks/classify.ts'
 import { generatorReport, generatorTable, runGenerate } from './tasks/generate.ts';
 import { runImport } from './tasks/import.ts';
 import { runSegment, segmentReport, segmentTables } from './tasks/segment.ts';
+import { estimateStages, runnerStages, type StageEstimateRow, type StageName } from './estimate.ts';
 import type { BackendReport } from '../worker/protocol.ts';
 
 const log = (s: string) => process.stderr.write(`${s}\n`);
@@ -68,19 +69,39 @@ async function main(): Promise<number> {
       process.stdout.write(`\nexternal test set ${t.dataset.name}: ${t.dataset.count} images at ${t.dataset.size}x${t.dataset.size}x${t.dataset.channels} (all of them scored)\n`);
     }
     const needGenerators = args.task === 'generate' || (args.task === 'classify' && args.extra.length > 0) || (args.task === 'segment' && args.synthetic !== 0);
+    let estimates: StageEstimateRow[] = [];
+    if (args.estimate && args.task !== 'import') {
+      const stages = runnerStages(d, args, needGenerators, testDatasetId ? ((report.test_dataset as { count: number }).count) : null);
+      estimates = await estimateStages(session.page, stages, adapterWords(backend), log);
+      report.estimates = estimates;
+    }
+    if (args.estimateOnly) {
+      const path = join(args.out, 'report.json');
+      writeFileSync(path, `${JSON.stringify(report, null, 2)}\n`);
+      process.stdout.write(`estimate only: nothing trained; report: ${path}\n`);
+      return 0;
+    }
+    /** Runs one stage and records its wall-clock time beside its estimate. */
+    const timed = async <T>(stage: StageName, work: () => Promise<T>): Promise<T> => {
+      const t0 = Date.now();
+      const out = await work();
+      const row = estimates.find((e) => e.stage === stage);
+      if (row) row.actual_seconds = Math.round((Date.now() - t0) / 100) / 10;
+      return out;
+    };
     if (needGenerators) {
       log(`training ${d.labelled ? d.classes.length : 1} generator(s): preset ${args.preset}, ${args.kimg} kimg each, batch ${args.batch}`);
-      const { runs, grids } = await runGenerate(session.page, d.id, args, log);
+      const { runs, grids } = await timed('generators', () => runGenerate(session.page, d.id, args, log));
       report.generators = generatorReport(runs, grids);
       process.stdout.write(`\n${generatorTable(runs)}\n`);
     }
     if (args.task === 'classify') {
-      const experiment = await runClassify(session.page, d.id, args, log);
+      const experiment = await timed('classification', () => runClassify(session.page, d.id, args, log));
       Object.assign(report, classifyReport(experiment, args.out));
       process.stdout.write(`\n${classifyTable(experiment)}\n`);
     }
     if (args.task === 'segment') {
-      const experiment = await runSegment(session.page, d.id, testDatasetId, args, log);
+      const experiment = await timed('segmentation', () => runSegment(session.page, d.id, testDatasetId, args, log));
       Object.assign(report, segmentReport(experiment, args.out));
       process.stdout.write(`\n${segmentTables(experiment)}\n`);
     }
@@ -92,6 +113,19 @@ async function main(): Promise<number> {
   } finally {
     await session.close();
   }
+}
+
+/** The adapter in words for the estimate lines ("webgpu, compatibility mode, software fallback"). */
+function adapterWords(b: BackendReport): string {
+  const a = b.adapter;
+  const parts: string[] = [b.name];
+  if (a) {
+    const named = [a.vendor, a.architecture, a.device, a.description].filter((x) => x && x !== 'unknown');
+    if (named.length) parts.push(named.join(' '));
+    if (a.compatibilityMode) parts.push('compatibility mode');
+    if (a.isFallbackAdapter) parts.push('software fallback');
+  }
+  return parts.join(', ');
 }
 
 main().then(

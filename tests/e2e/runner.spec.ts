@@ -38,3 +38,24 @@ test('a failure exits non-zero with one clear message', async () => {
   expect(usage.status).toBe(2);
   expect(usage.stderr).toMatch(/--data is required/);
 });
+
+test('--estimate-only times each stage with the app\'s speed probe, prints the estimates and trains nothing', async () => {
+  const out = mkdtempSync(join(tmpdir(), 'ssgnet-runner-'));
+  const r = recipe('--task', 'classify', '--data', 'phantom', '--count', '60', '--size', '32', '--preset', 'tiny', '--kimg', '0.5', '--batch', '4', '--classifier', 'tiny', '--seeds', '2', '--epochs', '3', '--estimate-only', '--out', out, '--no-build');
+  expect(r.status, r.stderr).toBe(0);
+  expect(r.stderr).toMatch(/estimate: generators about \d+ (s|min): 2 generators × 0\.5 kimg, training steps only[^\n]* s per training image \([^)]+\) on webgpu/);
+  expect(r.stderr).toMatch(/estimate: classification at most \d+ (s|min): 4 training runs of at most 3 epochs/);
+  expect(r.stderr).toMatch(/estimate: in all at most \d+/);
+  expect(r.stdout).toMatch(/estimate only: nothing trained/);
+  const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8'));
+  expect(report.estimates.map((e: { stage: string }) => e.stage)).toEqual(['generators', 'classification']);
+  for (const e of report.estimates) {
+    expect(Object.keys(e)).toEqual(['stage', 'seconds', 'upper_bound', 'counted', 'ms_per_image', 'source', 'basis', 'actual_seconds']);
+    expect(e.ms_per_image).toBeGreaterThan(0);
+    expect(e.seconds).toBeGreaterThan(0);
+    expect(e.source).toBe('probe');
+    expect(e.actual_seconds).toBeNull();
+  }
+  expect(report.generators).toBeUndefined();
+  expect(report.classification).toBeUndefined();
+});
