@@ -5,6 +5,7 @@
  * which are poor, are forgotten quickly.
  */
 import * as tf from '@tensorflow/tfjs';
+import { emaLerpOp } from '../gpu/kernels/index.ts';
 import type { Generator } from '../models/generator.ts';
 
 export interface EmaConfig {
@@ -25,14 +26,17 @@ export function emaBeta(cfg: EmaConfig, batchSize: number, imagesSeen: number): 
   return 0.5 ** (batchSize / Math.max(halfLifeImages, 1e-8));
 }
 
-/** ema <- source + beta (ema - source) for trainable weights; buffers (w_avg, magnitudes) are copied. */
+/**
+ * ema <- source + beta (ema - source) for trainable weights (one fused launch per weight on WebGPU, the same
+ * tfjs ops elsewhere); buffers (w_avg, magnitudes) are copied.
+ */
 export function updateEma(ema: Generator, source: Generator, beta: number): void {
   tf.tidy(() => {
     const src = source.params.all();
     for (const [key, v] of Object.entries(ema.params.trainable)) {
       const s = src[key];
       if (!s) throw new Error(`updateEma: source lacks ${key}`);
-      v.assign(s.add(v.sub(s).mul(beta)));
+      v.assign(emaLerpOp(v, s, beta));
     }
     for (const [key, v] of Object.entries(ema.params.buffers)) {
       const s = src[key];

@@ -9,6 +9,7 @@ import { Discriminator } from '../models/discriminator.ts';
 import { Generator } from '../models/generator.ts';
 import { initialAdaState, type AdaState } from './ada.ts';
 import type { GanTrainingConfig } from './gan-config.ts';
+import { FusedAdamOptimizer } from './fused-adam.ts';
 import { lazyRegularizedAdam } from './gan-losses.ts';
 
 export interface GanState {
@@ -36,8 +37,9 @@ export function createGanState(config: GanTrainingConfig): GanState {
     G,
     D,
     gEma: G.clone(),
-    optG: tf.train.adam(g.lr, g.beta1, g.beta2, g.epsilon),
-    optD: tf.train.adam(d.lr, d.beta1, d.beta2, config.adamD.epsilon),
+    // tf.train.adam's drop-in with fused WebGPU steps (same weights list, so checkpoints load either way).
+    optG: new FusedAdamOptimizer(g.lr, g.beta1, g.beta2, g.epsilon),
+    optD: new FusedAdamOptimizer(d.lr, d.beta1, d.beta2, config.adamD.epsilon),
     step: 0,
     imagesSeen: 0,
     ada: initialAdaState(config.ada),

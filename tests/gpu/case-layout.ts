@@ -3,6 +3,8 @@
  * struct its .wgsl file declares: same names, types and order, and the same byte offsets under WGSL's layout
  * rules and under tfjs-webgpu's packing (which follows the preceding entries, so several start offsets).
  */
+import { ADAM_UNIFORMS, ADAM_WGSL } from '../../src/gpu/kernels/adam-update.ts';
+import { EMA_LERP_UNIFORMS, EMA_LERP_WGSL } from '../../src/gpu/kernels/ema-lerp.ts';
 import { BIAS_ACT_UNIFORMS, BIAS_ACT_WGSL } from '../../src/gpu/kernels/bias-act.ts';
 import { CHANNEL_SUM_UNIFORMS, CHANNEL_SUM_WGSL } from '../../src/gpu/kernels/channel-sum.ts';
 import { MATMUL_UNIFORMS, MATMUL_WGSL } from '../../src/gpu/kernels/matmul-naive.ts';
@@ -82,6 +84,8 @@ export function layoutCases(): CaseResult[] {
     layoutCase('blocked conv2d', 'Conv2dBlockParams', CONV2D_BLOCK_UNIFORMS, CONV2D_BLOCK_WGSL),
     layoutCase('blocked conv2d input gradient', 'Conv2dGradInputParams', CONV2D_GRAD_INPUT_UNIFORMS, CONV2D_GRAD_INPUT_WGSL),
     layoutCase('blocked conv2d filter gradient', 'Conv2dGradFilterParams', CONV2D_GRAD_FILTER_UNIFORMS, CONV2D_GRAD_FILTER_WGSL),
+    layoutCase('fused adam', 'AdamParams', ADAM_UNIFORMS, programs(ADAM_WGSL)),
+    layoutCase('ema lerp', 'EmaLerpParams', EMA_LERP_UNIFORMS, EMA_LERP_WGSL),
     layoutCase('selective scan', 'SelectiveScanParams', SELECTIVE_SCAN_UNIFORMS, programs(SELECTIVE_SCAN_WGSL)),
   ];
 }

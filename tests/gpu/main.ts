@@ -10,6 +10,7 @@ import { runBench } from './bench.ts';
 import { layoutCases } from './case-layout.ts';
 import { dispatchCases } from './case-dispatch.ts';
 import { r1DoubleGradCase } from './case-r1.ts';
+import { adamCases } from './cases-adam.ts';
 import { biasActCases, biasActNanCase, biasActSecondOrderCase } from './cases-bias-act.ts';
 import { channelSumCases } from './cases-channel-sum.ts';
 import { CONV_BLOCK_CASE_PREFIX, convBlockCases } from './cases-conv-block.ts';
@@ -72,6 +73,8 @@ async function runGpuCases(only = ''): Promise<CaseResult[]> {
   if (REDUCE_CASE_PREFIX.includes(only) || only.startsWith(REDUCE_CASE_PREFIX)) {
     results.push(...(await reduceCases()).filter((r) => keep(r.name)));
   }
+  // Optimizer and EMA updates: a second or so, so they run for any filter and are kept by name.
+  results.push(...(await adamCases()).filter((r) => keep(r.name)));
   if (keep(VMUNET_CASE_NAME)) results.push(await vmunetKernelCase());
   return results;
 }

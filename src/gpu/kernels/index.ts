@@ -2,7 +2,7 @@
  * Our own WGSL kernels for the generator's hot ops, and the two ops the models call.
  *
  * `registerSsgKernels()` registers every kernel and gradient from the explicit lists below (idempotent).
- * `filteredLreluOp`, `demodulationCoefficientsOp`, `biasActOp` and `selectiveScanOp` have the same signatures as the plain-tfjs references;
+ * `filteredLreluOp`, `demodulationCoefficientsOp`, `biasActOp`, `selectiveScanOp`, `adamUpdateOp` and `emaLerpOp` have the same signatures as the plain-tfjs references;
  * on the 'webgpu' backend, once registered, they run our kernels through `tf.engine().runKernel` (so tf.grads,
  * tf.profile and the tape see one op with its own gradient); on every other backend, or for arguments the
  * kernel cannot take on this device (see the *UnsupportedReason functions), they call the reference.
@@ -60,6 +60,18 @@ import {
   selectiveScanUnsupportedReason,
 } from './selective-scan.ts';
 import { selectiveScanShapes } from '../../models/ops/selective-scan.ts';
+import {
+  ADAM_MOMENT,
+  ADAM_UPDATE,
+  adamMomentKernelConfig,
+  adamUnsupportedReason,
+  adamUpdateKernelConfig,
+  adamUpdateKernels,
+  adamUpdateReference,
+  type AdamResult,
+  type AdamStep,
+} from './adam-update.ts';
+import { EMA_LERP, emaLerpKernelConfig, emaLerpReference, emaLerpUnsupportedReason } from './ema-lerp.ts';
 
 export { FILTERED_LRELU, FILTERED_LRELU_GRAD } from './filtered-lrelu.ts';
 export { DEMOD_COEF, DEMOD_COEF_GRAD } from './modulated-conv-dcoef.ts';
@@ -67,6 +79,8 @@ export { BIAS_ACT, BIAS_ACT_GRAD } from './bias-act.ts';
 export { setSsgKernelsEnabled, setKernelTuning, activeTuning, type KernelTuning } from './switch.ts';
 export { CHANNEL_SUM } from './channel-sum.ts';
 export { SELECTIVE_SCAN, SELECTIVE_SCAN_GRAD } from './selective-scan.ts';
+export { ADAM_MOMENT, ADAM_UPDATE, type AdamResult, type AdamStep } from './adam-update.ts';
+export { EMA_LERP } from './ema-lerp.ts';
 
 const KERNELS: readonly tf.KernelConfig[] = [
   filteredLreluKernelConfig,
@@ -78,6 +92,9 @@ const KERNELS: readonly tf.KernelConfig[] = [
   channelSumKernelConfig,
   selectiveScanKernelConfig,
   selectiveScanGradKernelConfig,
+  adamMomentKernelConfig,
+  adamUpdateKernelConfig,
+  emaLerpKernelConfig,
 ];
 
 const GRADIENTS: readonly tf.GradConfig[] = [filteredLreluGradConfig, demodCoefGradConfig, biasActGradConfig, biasActGradGradConfig, channelSumGradConfig, selectiveScanGradConfig];
@@ -162,4 +179,25 @@ export function selectiveScanOp(x: tf.Tensor3D, delta: tf.Tensor3D, A: tf.Tensor
     const ad = tf.concat([A, tf.reshape(D, [-1, 1])], 1);
     return tf.engine().runKernel<tf.Tensor3D>(SELECTIVE_SCAN, { xd, bc, ad });
   });
+}
+
+/**
+ * One Adam step of one variable (same contract as `adamUpdateReference` in adam-update.ts): the new value and
+ * moments, fresh tensors except that with beta1 = 0 on the kernel path the new first moment is `g` itself.
+ */
+export function adamUpdateOp(p: tf.Tensor, g: tf.Tensor, m: tf.Tensor, v: tf.Tensor, s: AdamStep): AdamResult {
+  const gpu = ssgBackend(ADAM_UPDATE) && ssgBackend(ADAM_MOMENT);
+  const floats = [p, g, m, v].every((t) => t.dtype === 'float32');
+  const sameSize = [g, m, v].every((t) => t.size === p.size);
+  if (!gpu || !floats || !sameSize || adamUnsupportedReason(gpu, p.shape)) return adamUpdateReference(p, g, m, v, s);
+  return adamUpdateKernels(p, g, m, v, s);
+}
+
+/** The EMA update of one variable: source + (ema - source) * beta (see ema-lerp.ts). */
+export function emaLerpOp(ema: tf.Tensor, source: tf.Tensor, beta: number): tf.Tensor {
+  const gpu = ssgBackend(EMA_LERP);
+  if (!gpu || ema.dtype !== 'float32' || source.dtype !== 'float32' || ema.size !== source.size || emaLerpUnsupportedReason(gpu, ema.shape)) {
+    return emaLerpReference(ema, source, beta);
+  }
+  return tf.engine().runKernel<tf.Tensor>(EMA_LERP, { ema, source }, { beta });
 }

@@ -102,3 +102,11 @@ export function numberArrayAttr(attrs: tf.NamedAttrMap | undefined, name: string
 export function maxBindingBytes(gpu: WebGPUBackend): number {
   return Math.min(gpu.device.limits.maxStorageBufferBindingSize, gpu.device.limits.maxBufferSize);
 }
+
+/** Why an elementwise program over a flat float32 tensor of this shape cannot run here, or null when it can. */
+export function flatUnsupportedReason(gpu: WebGPUBackend, shape: readonly number[]): string | null {
+  const size = shape.reduce((a, b) => a * b, 1);
+  if (size < 1) return 'empty tensor';
+  if (size * 4 > maxBindingBytes(gpu)) return 'tensor exceeds the storage binding limit';
+  return null;
+}
