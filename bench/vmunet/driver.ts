@@ -10,7 +10,9 @@
  *   seg-step        one training step (BCE + Dice, AdamW) of VM-UNet-lite with our kernels vs the U-Net of
  *                   about the same parameter count (same preset name), and VM-UNet on stock ops (the scan's
  *                   reference). Flags: --preset tiny|small (small) --size PX (64) --channels 1|3 (1)
- *                   --batch N (4) --iters N (3) --warmup N (1) --variants vmunet,unet,vmunet-stock (all)
+ *                   --batch N (4) --iters N (3) --warmup N (1) --variants vmunet,unet,vmunet-stock,unet-stock
+ *                   (all but unet-stock: the U-Net on stock ops, i.e. without the autotune's conv/matmul kernels)
+ *                   --profile-kernels (also prints one step's GPU time per kernel name, per variant)
  *   Both: --adapters swiftshader,lavapipe (those present) --json FILE --no-build
  */
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
@@ -54,6 +56,7 @@ function parse(name: VmunetBenchName, argv: string[]) {
       iters: { type: 'string', default: scan ? '5' : '3' },
       warmup: { type: 'string', default: '1' },
       variants: { type: 'string', default: 'vmunet,unet,vmunet-stock' },
+      'profile-kernels': { type: 'boolean', default: false },
       adapters: { type: 'string' },
       json: { type: 'string' },
       'no-build': { type: 'boolean', default: false },
@@ -77,8 +80,8 @@ function parse(name: VmunetBenchName, argv: string[]) {
   const channels = int('channels', values.channels, 1);
   if (!scan && channels !== 1 && channels !== 3) fail('--channels must be 1 or 3');
   const variants = values.variants.split(',').filter(Boolean);
-  for (const v of variants) if (!['vmunet', 'unet', 'vmunet-stock'].includes(v)) fail(`--variants: unknown variant ${v} (vmunet, unet, vmunet-stock)`);
-  const segOptions = { preset: preset as 'tiny' | 'small', size: int('size', values.size, 8), channels: channels as 1 | 3, batch: int('batch', values.batch, 1), variants };
+  for (const v of variants) if (!['vmunet', 'unet', 'vmunet-stock', 'unet-stock'].includes(v)) fail(`--variants: unknown variant ${v} (vmunet, unet, vmunet-stock, unet-stock)`);
+  const segOptions = { preset: preset as 'tiny' | 'small', size: int('size', values.size, 8), channels: channels as 1 | 3, batch: int('batch', values.batch, 1), variants, profileKernels: values['profile-kernels'] };
   return { common, scanOptions, segOptions };
 }
 
@@ -139,6 +142,9 @@ export interface SegStepJsonEntry {
   kernel_speedup: number | null;
   vmunet_launches_per_step: number | null;
   unet_launches_per_step: number | null;
+  /** The U-Net on stock tfjs ops (variant unet-stock), and unet-stock / unet. */
+  unet_stock_ms_per_step: number | null;
+  unet_kernel_speedup: number | null;
 }
 
 const ratio = (a: number | null | undefined, b: number | null | undefined): number | null => (a && b ? round(a / b, 2) : null);
@@ -173,10 +179,10 @@ async function runScan(browser: Browser, url: string, launch: string, o: ReturnT
 
 async function runSegStep(browser: Browser, url: string, launch: string, o: ReturnType<typeof parse>): Promise<SegStepJsonEntry> {
   const s = o.segOptions;
-  const base = { preset: s.preset, size: s.size, channels: s.channels, batch: s.batch, iters: o.common.iters, warmup: o.common.warmup };
+  const base = { preset: s.preset, size: s.size, channels: s.channels, batch: s.batch, iters: o.common.iters, warmup: o.common.warmup, profileKernels: s.profileKernels };
   const results: Record<string, SegStepBenchResult> = {};
   for (const v of s.variants) {
-    const opts: SegStepBenchOptions = { ...base, model: v === 'unet' ? 'unet' : 'vmunet', kernels: v !== 'vmunet-stock' };
+    const opts: SegStepBenchOptions = { ...base, model: v.startsWith('unet') ? 'unet' : 'vmunet', kernels: !v.endsWith('-stock') };
     const r = await inFreshPage(browser, url, `${launch} seg-step, ${v}`, (page) =>
       page.evaluate((x) => (globalThis as unknown as BenchPage).runSegStepBench(x), opts),
     );
@@ -185,9 +191,18 @@ async function runSegStep(browser: Browser, url: string, launch: string, o: Retu
       `bench:   ${v}: ${r.params.toLocaleString('en-US')} parameters, median ${r.medianMs.toFixed(0)} ms/step (${r.iterMs.map((m) => m.toFixed(0)).join(', ')}), ` +
         `${r.launchesPerIter ?? '?'} launches${leak ? `; WARNING: ${leak} tensors leaked` : ''}`,
     );
+    if (r.kernelTotals.length) {
+      const all = r.kernelTotals.reduce((a, k) => a + k.ms, 0);
+      const calls = r.kernelTotals.reduce((a, k) => a + k.calls, 0);
+      // Without GPU timestamps (lavapipe's compatibility mode has none) every time reads 0: rank by calls.
+      const timed = all > 0;
+      const rows = timed ? r.kernelTotals : [...r.kernelTotals].sort((a, b) => b.calls - a.calls);
+      console.log(`bench:     one step by kernel: ${calls} tfjs kernels${timed ? `, ${all.toFixed(0)} ms of GPU time` : ' (no GPU timestamps on this adapter: calls only)'}`);
+      for (const k of rows.slice(0, 15)) console.log(`bench:       ${timed ? `${k.ms.toFixed(1).padStart(8)} ms ` : ''}${String(k.calls).padStart(5)}x  ${k.name}`);
+    }
     results[v] = r;
   }
-  const [vm, un, stock] = [results['vmunet'], results['unet'], results['vmunet-stock']];
+  const [vm, un, stock, unStock] = [results['vmunet'], results['unet'], results['vmunet-stock'], results['unet-stock']];
   return {
     adapter: (vm ?? un ?? stock)?.adapter ?? '',
     launch,
@@ -203,6 +218,8 @@ async function runSegStep(browser: Browser, url: string, launch: string, o: Retu
     kernel_speedup: ratio(stock?.medianMs, vm?.medianMs),
     vmunet_launches_per_step: vm?.launchesPerIter ?? null,
     unet_launches_per_step: un?.launchesPerIter ?? null,
+    unet_stock_ms_per_step: round(unStock?.medianMs),
+    unet_kernel_speedup: ratio(unStock?.medianMs, un?.medianMs),
   };
 }
 
@@ -255,7 +272,10 @@ export async function runVmunetBench(name: VmunetBenchName, argv: string[]): Pro
   const entries: (ScanJsonEntry | SegStepJsonEntry)[] = [];
   try {
     for (const adapter of o.common.adapters) {
-      const browser = await chromium.launch({ executablePath: findChromium(), args: chromiumArgs(adapter), headless: true });
+      const args = chromiumArgs(adapter);
+      // GPU timestamps for tf.profile's per-kernel times.
+      if (name === 'seg-step' && o.segOptions.profileKernels) args.push('--enable-dawn-features=allow_unsafe_apis');
+      const browser = await chromium.launch({ executablePath: findChromium(), args, headless: true });
       try {
         entries.push(name === 'selective-scan' ? await runScan(browser, url, adapter, o) : await runSegStep(browser, url, adapter, o));
       } finally {

@@ -121,6 +121,19 @@ export async function benchSegStep(o: SegStepBenchOptions, adapter: string): Pro
       loss.dispose();
     };
     for (let i = 0; i < o.warmup; i++) await step();
+    const kernelTotals: SegStepBenchResult['kernelTotals'] = [];
+    if (o.profileKernels) {
+      // Where one step's GPU time goes by kind of op (convolutions, normalisation, optimizer arithmetic...).
+      const info = await tf.profile(step);
+      const byName = new Map<string, { ms: number; calls: number }>();
+      for (const k of info.kernels) {
+        const e = byName.get(k.name) ?? { ms: 0, calls: 0 };
+        e.ms += typeof k.kernelTimeMs === 'number' ? k.kernelTimeMs : 0;
+        e.calls++;
+        byName.set(k.name, e);
+      }
+      kernelTotals.push(...[...byName.entries()].map(([name, e]) => ({ name, ...e })).sort((a, b) => b.ms - a.ms));
+    }
     const tensorsBefore = tf.memory().numTensors;
     const launches = await countLaunches(step);
     const iterMs = await timeIt(o.iters, 0, step);
@@ -134,6 +147,7 @@ export async function benchSegStep(o: SegStepBenchOptions, adapter: string): Pro
       launchesPerIter: launches,
       tensorsBefore,
       tensorsAfter: tf.memory().numTensors,
+      kernelTotals,
     };
   } finally {
     tf.dispose([x, masks]);

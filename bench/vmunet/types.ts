@@ -42,6 +42,8 @@ export interface SegStepBenchOptions {
   batch: number;
   iters: number;
   warmup: number;
+  /** Also time one step per kernel (tf.profile; needs Chromium's allow_unsafe_apis for GPU timestamps). */
+  profileKernels: boolean;
 }
 
 export interface SegStepBenchResult {
@@ -55,4 +57,6 @@ export interface SegStepBenchResult {
   launchesPerIter: number | null;
   tensorsBefore: number;
   tensorsAfter: number;
+  /** GPU time and calls of one step per kernel name, largest first, when profileKernels was set (else []). */
+  kernelTotals: { name: string; ms: number; calls: number }[];
 }
