@@ -32,7 +32,7 @@ async function main(): Promise<number> {
   const session = await openSession({ backend: args.backend, build: args.build, log });
   try {
     const backend = (await waitForEngine(session.page)) as BackendReport;
-    log(`backend: ${backend.name}${backend.adapter ? ` (${backend.adapter.vendor} ${backend.adapter.architecture}${backend.adapter.isFallbackAdapter ? ', software fallback' : ''})` : ''}; self-test ${backend.selfTest.passed ? 'passed' : 'FAILED'}`);
+    log(`backend: ${adapterWords(backend)}; self-test ${backend.selfTest.passed ? 'passed' : 'FAILED'}`);
     if (backend.fallbackReason) log(`note: ${backend.fallbackReason}`);
     if (!backend.selfTest.passed) throw new Error(`the ${backend.name} backend failed its self-test: ${backend.selfTest.detail}`);
 
@@ -115,7 +115,10 @@ async function main(): Promise<number> {
   }
 }
 
-/** The adapter in words for the estimate lines ("webgpu, compatibility mode, software fallback"). */
+/**
+ * The backend and adapter in words ("webgpu, google swiftshader, software fallback"), leaving out the fields an
+ * adapter reports as empty or "unknown" (Mesa lavapipe through compatibility mode reports no vendor).
+ */
 function adapterWords(b: BackendReport): string {
   const a = b.adapter;
   const parts: string[] = [b.name];
