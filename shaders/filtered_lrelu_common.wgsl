@@ -2,8 +2,11 @@
 // StyleGAN3's FIR filters are separable and a 2-D pass per output position read ceil(taps/up)^2 (up) or
 // taps^2 (down) samples where two 1-D passes read about 2 x taps (about 4x fewer loads in all, measured
 // on SwiftShader where loads set the speed). Forward: filtered_lrelu_up_x, _up_y (activation), _down_x,
-// _down_y. Backward: filtered_lrelu_up_x (again, for the pre-activation), _grad_down_y, _grad_down_x
-// (times the activation's derivative), _grad_up_y, _grad_up_x. The TS side prepends this file to each,
+// _down_y. Backward: filtered_lrelu_up_x (again, for the pre-activation), _grad_down_x, _grad_down_y
+// (times the activation's derivative, recomputed along y so both of its loops share rows), _grad_up_y,
+// _grad_up_x. Every program computes 4 neighbouring outputs along its axis per invocation (register
+// blocking): their taps overlap, so a block loads about (3 * step + taps) / step samples once instead of
+// 4 x (taps / step) for 4 single outputs. The TS side prepends this file to each,
 // preceded by one line
 //   alias ChannelVec = vec4<f32>;   (channel count divisible by 4: every load moves 4 channels)
 // or
@@ -43,17 +46,24 @@ struct FilteredLreluParams {
   slope : f32,
   clampMax : f32,
   outScale : f32,     // 1, or the down filter's single 2-D tap when the down pass is folded into pass 1
-  upFilter : array<vec4<f32>, 16>,    // up to 64 taps, flipped, times `up`
-  downFilter : array<vec4<f32>, 16>,  // up to 64 taps, flipped
+  tapPad : i32,       // zeros in front of (and behind) the taps in both filter arrays: 3 * max(up, down)
+  upFilter : array<vec4<f32>, 32>,    // tapPad zeros, up to 64 taps, flipped, times `up`, zeros
+  downFilter : array<vec4<f32>, 32>,  // tapPad zeros, up to 64 taps, flipped, zeros
 }
 
-// Taps live in uniform vec4 arrays (uniform arrays need a 16-byte stride); i >= 0, so shifts replace / and %.
+// Taps live in uniform vec4 arrays (uniform arrays need a 16-byte stride). Tap i for -tapPad <= i <
+// taps + tapPad: 0 outside [0, taps). The blocked loops below read the taps of 4 neighbouring outputs at
+// once, some of which fall outside the filter; the zeros let them add those terms (+0 exactly, every value
+// read is finite) instead of testing each index, which cost more than the loads (measured on SwiftShader).
+// i + tapPad >= 0, so shifts replace / and %.
 fn upTap(i : i32) -> f32 {
-  return uniforms.upFilter[i >> 2u][i & 3];
+  let j = i + uniforms.tapPad;
+  return uniforms.upFilter[j >> 2u][j & 3];
 }
 
 fn downTap(i : i32) -> f32 {
-  return uniforms.downFilter[i >> 2u][i & 3];
+  let j = i + uniforms.tapPad;
+  return uniforms.downFilter[j >> 2u][j & 3];
 }
 
 // Non-negative remainder (WGSL's % keeps the sign of the dividend).
@@ -66,33 +76,35 @@ fn ceilDiv(a : i32, m : i32) -> i32 {
   return (a + m - 1) / m;
 }
 
-// Polyphase range along one axis: temporary position `pos` reads input samples through taps
-// a = a0 + j * up (a < upTaps), input index i0 + j; only j in [j0, j1) land inside [0, inSize).
-struct TapRange {
-  a0 : i32,
-  i0 : i32,
-  j0 : i32,
-  j1 : i32,
+// Floor division for any sign of a, m > 0.
+fn floorDiv(a : i32, m : i32) -> i32 {
+  return (a - posMod(a, m)) / m;
 }
 
-fn tapRange(pos : i32, pad : i32, inSize : i32) -> TapRange {
+// Input samples [x, y] (inclusive) that the 4 temporary positions p0 .. p0 + 3 read through the up filter
+// (tap a = i * up + pad - pos in [0, upTaps)), kept inside [0, inSize). Empty when y < x.
+fn upBlockRange(p0 : i32, pad : i32, inSize : i32) -> vec2<i32> {
   let up = uniforms.up;
-  let a0 = posMod(pad - pos, up);          // first tap that lands on a real (not inserted) sample
-  let i0 = (pos + a0 - pad) / up;          // exact: the numerator is a multiple of up
-  let j0 = max(0, -i0);
-  let j1 = min(ceilDiv(uniforms.upTaps - a0, up), inSize - i0);
-  return TapRange(a0, i0, j0, j1);
+  let lo = max(0, floorDiv(p0 - pad + up - 1, up));
+  let hi = min(inSize - 1, floorDiv(p0 + 2 + uniforms.upTaps - pad, up));
+  return vec2<i32>(lo, hi);
 }
 
-// Down filter, transposed (backward): outputs o reading temporary position pos through tap a = pos - o*down: a = a0 + j*down, o = o0 - j, with
-// j in [j0, j1) keeping a < downTaps and 0 <= o < outSize.
-fn downTapRange(pos : i32, outSize : i32) -> vec4<i32> {
+// Down filter, transposed: outputs o [x, y] (inclusive) that the 4 temporary positions p0 .. p0 + 3 feed
+// (tap a = pos - o * down in [0, downTaps)), kept inside [0, outSize).
+fn downBlockRange(p0 : i32, outSize : i32) -> vec2<i32> {
   let down = uniforms.down;
-  let a0 = pos % down;
-  let o0 = pos / down;
-  let j0 = max(0, o0 - outSize + 1);
-  let j1 = min(ceilDiv(uniforms.downTaps - a0, down), o0 + 1);
-  return vec4<i32>(a0, o0, j0, j1);
+  let lo = max(0, floorDiv(p0 - uniforms.downTaps + down, down));
+  let hi = min(outSize - 1, floorDiv(p0 + 3, down));
+  return vec2<i32>(lo, hi);
+}
+
+// Up filter, transposed: temporary positions [x, y] (inclusive) that the 4 input positions i0 .. i0 + 3
+// (padded position y0 = i * up + pad) read through tap a = y0 - pos in [0, upTaps), kept inside [0, tmpSize).
+fn upTransposedBlockRange(y00 : i32, tmpSize : i32) -> vec2<i32> {
+  let lo = max(0, y00 - uniforms.upTaps + 1);
+  let hi = min(tmpSize - 1, y00 + 3 * uniforms.up);
+  return vec2<i32>(lo, hi);
 }
 
 // leaky ReLU times gain, then the optional clamp.

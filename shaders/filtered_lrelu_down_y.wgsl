@@ -30,13 +30,13 @@ fn main(index : i32) {
   for (var s = 0; s < span; s++) {
     // Rows past the edge only feed outputs past the edge (not written): clamp the load.
     let v = h[((sampleBase + min(oy0 * down + s, lastRow)) * uniforms.outW + ox) * cv + c];
-    if (s < kd) { acc0 += downTap(s) * v; }
+    acc0 += downTap(s) * v;
     let k1 = s - down;
-    if (k1 >= 0 && k1 < kd) { acc1 += downTap(k1) * v; }
+    acc1 += downTap(k1) * v;
     let k2 = s - 2 * down;
-    if (k2 >= 0 && k2 < kd) { acc2 += downTap(k2) * v; }
+    acc2 += downTap(k2) * v;
     let k3 = s - 3 * down;
-    if (k3 >= 0) { acc3 += downTap(k3) * v; }
+    acc3 += downTap(k3) * v;
   }
   let plane = uniforms.outW * cv;
   let o = uniforms.resultBase + ((nLocal * uniforms.outH + oy0) * uniforms.outW + ox) * cv + c;

@@ -1,44 +1,47 @@
-// Filtered leaky ReLU backward, the transposed down FIR along x times the activation's derivative (backward
-// pass 3 of 5): the gradient at the temporary's positions
-//   gt[n, ty, tx] = activateDerivative(v[n, ty, tx]) * sum over output columns ox reading tx of
-//                   downTap(tx - ox * down) * hy[n, ty, ox],
-// with the pre-activation v recomputed from u (the up pass along x, filtered_lrelu_up_x.wgsl) by the up taps
-// along y rather than stored between forward and backward.
-// Inputs: hy [nb, tmpH, outW, C], u [nb, inH, tmpW, C], both for one chunk. Output: gt [nb, tmpH, tmpW, C].
+// Filtered leaky ReLU backward, the transposed down FIR along x (backward pass 2 of 5):
+// hx[n, oy, tx] = sum over the output columns ox that read temporary column tx of
+// downTap(tx - ox * down) * dy[n, oy, ox]. Input: dy [N, outH, outW, C]. Output: hx for one chunk
+// [nb, outH, tmpW, C]. The x axis goes first so that the next pass (filtered_lrelu_grad_down_y.wgsl) runs
+// both its loops, the transposed down FIR and the pre-activation's up FIR, along y.
 // Helpers and the uniform contract: filtered_lrelu_common.wgsl.
+//
+// One invocation computes 4 neighbouring columns tx0 .. tx0 + 3, loading each dy column they share once:
+// (3 + downTaps - 1) / down + 1 loads instead of 4 x downTaps / down. Each output sums its taps in the
+// order of a one-output loop (tap ascending, so ox descending).
 
 fn main(index : i32) {
   if (index >= uniforms.count) {
     return;
   }
   let cv = uniforms.channelVecs;
+  let xBlocks = ceilDiv(uniforms.tmpW, 4);
   let c = index % cv;
   let p = index / cv;
-  let tx = p % uniforms.tmpW;
-  let q = p / uniforms.tmpW;
-  let ty = q % uniforms.tmpH;
-  let nLocal = q / uniforms.tmpH;
-  let rx = downTapRange(tx, uniforms.outW);
-  var idx = ((nLocal * uniforms.tmpH + ty) * uniforms.outW + rx.y - rx.z) * cv + c;
-  var k = rx.x + rx.z * uniforms.down;
-  var g = ChannelVec(0.0);
-  for (var jx = rx.z; jx < rx.w; jx++) {
-    g += downTap(k) * hy[idx];
+  let tx0 = (p % xBlocks) * 4;
+  let q = p / xBlocks;
+  let oy = q % uniforms.outH;
+  let nLocal = q / uniforms.outH;
+  let n = nLocal + uniforms.batchOffset;
+  let down = uniforms.down;
+  let r = downBlockRange(tx0, uniforms.outW);
+  var idx = ((n * uniforms.outH + oy) * uniforms.outW + r.y) * cv + c;
+  var a = tx0 - r.y * down;  // tap of output tx0; output tx0 + k uses a + k
+  var acc0 = ChannelVec(0.0);
+  var acc1 = ChannelVec(0.0);
+  var acc2 = ChannelVec(0.0);
+  var acc3 = ChannelVec(0.0);
+  for (var ox = r.y; ox >= r.x; ox--) {
+    let v = dy[idx];
+    acc0 += downTap(a) * v;
+    acc1 += downTap(a + 1) * v;
+    acc2 += downTap(a + 2) * v;
+    acc3 += downTap(a + 3) * v;
     idx -= cv;
-    k += uniforms.down;
+    a += down;
   }
-  // Border positions that no output reads need no activation.
-  if (any(g != ChannelVec(0.0))) {
-    let ry = tapRange(ty, uniforms.padTop, uniforms.inH);
-    var ui = ((nLocal * uniforms.inH + ry.i0 + ry.j0) * uniforms.tmpW + tx) * cv + c;
-    var a = ry.a0 + ry.j0 * uniforms.up;
-    var v = ChannelVec(0.0);
-    for (var jy = ry.j0; jy < ry.j1; jy++) {
-      v += upTap(a) * u[ui];
-      ui += uniforms.tmpW * cv;
-      a += uniforms.up;
-    }
-    g *= activateDerivative(v);
-  }
-  result[index] = g;
+  let o = ((nLocal * uniforms.outH + oy) * uniforms.tmpW + tx0) * cv + c;
+  result[o] = acc0;
+  if (tx0 + 1 < uniforms.tmpW) { result[o + cv] = acc1; }
+  if (tx0 + 2 < uniforms.tmpW) { result[o + 2 * cv] = acc2; }
+  if (tx0 + 3 < uniforms.tmpW) { result[o + 3 * cv] = acc3; }
 }

@@ -3,27 +3,44 @@
 // Input: gy for one chunk [nb, inH, tmpW, C]. Output: the chunk's part of dx [N, inH, inW, C] (at resultBase).
 // d bias is the sum of dx over N, H, W (bias is added before upsampling), done by the caller.
 // Helpers and the uniform contract: filtered_lrelu_common.wgsl.
+//
+// One invocation computes 4 neighbouring columns ix0 .. ix0 + 3, loading each gy column they share once
+// (see filtered_lrelu_grad_up_y.wgsl), same summation order as a one-output loop.
 
 fn main(index : i32) {
   if (index >= uniforms.count) {
     return;
   }
   let cv = uniforms.channelVecs;
+  let xBlocks = ceilDiv(uniforms.inW, 4);
   let c = index % cv;
   let p = index / cv;
-  let ix = p % uniforms.inW;
-  let q = p / uniforms.inW;
-  let iy = q % uniforms.inH;
-  let nLocal = q / uniforms.inH;
-  let x0 = ix * uniforms.up + uniforms.padLeft;
-  // Taps whose temporary column lies inside [0, tmpW).
-  let k0 = max(0, x0 - uniforms.tmpW + 1);
-  let k1 = min(uniforms.upTaps, x0 + 1);
-  var idx = ((nLocal * uniforms.inH + iy) * uniforms.tmpW + x0 - k0) * cv + c;
-  var acc = ChannelVec(0.0);
-  for (var k = k0; k < k1; k++) {
-    acc += upTap(k) * gy[idx];
+  let ix0 = (p % xBlocks) * 4;
+  let row = p / xBlocks;  // nLocal * inH + iy
+  let up = uniforms.up;
+  let x00 = ix0 * up + uniforms.padLeft;
+  let r = upTransposedBlockRange(x00, uniforms.tmpW);
+  var idx = (row * uniforms.tmpW + r.y) * cv + c;
+  var a = x00 - r.y;  // tap of output ix0; output ix0 + k uses a + k * up
+  let u1 = up;
+  let u2 = 2 * up;
+  let u3 = 3 * up;
+  var acc0 = ChannelVec(0.0);
+  var acc1 = ChannelVec(0.0);
+  var acc2 = ChannelVec(0.0);
+  var acc3 = ChannelVec(0.0);
+  for (var tx = r.y; tx >= r.x; tx--) {
+    let v = gy[idx];
+    acc0 += upTap(a) * v;
+    acc1 += upTap(a + u1) * v;
+    acc2 += upTap(a + u2) * v;
+    acc3 += upTap(a + u3) * v;
     idx -= cv;
+    a += 1;
   }
-  result[uniforms.resultBase + index] = acc;
+  let o = uniforms.resultBase + (row * uniforms.inW + ix0) * cv + c;
+  result[o] = acc0;
+  if (ix0 + 1 < uniforms.inW) { result[o + cv] = acc1; }
+  if (ix0 + 2 < uniforms.inW) { result[o + 2 * cv] = acc2; }
+  if (ix0 + 3 < uniforms.inW) { result[o + 3 * cv] = acc3; }
 }

@@ -26,8 +26,8 @@ import upXWgsl from '../../../shaders/filtered_lrelu_up_x.wgsl?raw';
 import upYWgsl from '../../../shaders/filtered_lrelu_up_y.wgsl?raw';
 import downXWgsl from '../../../shaders/filtered_lrelu_down_x.wgsl?raw';
 import downYWgsl from '../../../shaders/filtered_lrelu_down_y.wgsl?raw';
-import gradDownYWgsl from '../../../shaders/filtered_lrelu_grad_down_y.wgsl?raw';
 import gradDownXWgsl from '../../../shaders/filtered_lrelu_grad_down_x.wgsl?raw';
+import gradDownYWgsl from '../../../shaders/filtered_lrelu_grad_down_y.wgsl?raw';
 import gradUpYWgsl from '../../../shaders/filtered_lrelu_grad_up_y.wgsl?raw';
 import gradUpXWgsl from '../../../shaders/filtered_lrelu_grad_up_x.wgsl?raw';
 import { filteredLreluOutputSize, type FilteredLreluParams } from '../../models/ops/filtered-lrelu.ts';
@@ -47,8 +47,17 @@ export { filteredLrelu as filteredLreluReference } from '../../models/ops/filter
 
 export const FILTERED_LRELU = 'SsgFilteredLrelu';
 export const FILTERED_LRELU_GRAD = 'SsgFilteredLreluGrad';
-/** Taps per filter that fit the uniform arrays (16 x vec4); StyleGAN3 uses 6 * up (12 or 24). */
+/** Taps per filter the kernel takes; StyleGAN3 uses 6 * up (12 or 24). */
 export const MAX_FILTER_TAPS = 64;
+/**
+ * Floats per filter array in the uniforms (32 x vec4): the taps with `tapPad` = 3 * max(up, down) zeros on
+ * each side, which the blocked programs read instead of testing tap indices (filtered_lrelu_common.wgsl).
+ */
+const FILTER_SLOTS = 128;
+
+function tapPad(p: FilteredLreluParams): number {
+  return 3 * Math.max(p.up, p.down);
+}
 
 /** Must match `struct FilteredLreluParams` in shaders/filtered_lrelu_common.wgsl (tested). */
 export const FILTERED_LRELU_UNIFORMS = [
@@ -73,8 +82,9 @@ export const FILTERED_LRELU_UNIFORMS = [
   { name: 'slope', type: 'f32' },
   { name: 'clampMax', type: 'f32' },
   { name: 'outScale', type: 'f32' },
-  { name: 'upFilter', type: 'vec4f-array', length: MAX_FILTER_TAPS / 4 },
-  { name: 'downFilter', type: 'vec4f-array', length: MAX_FILTER_TAPS / 4 },
+  { name: 'tapPad', type: 'i32' },
+  { name: 'upFilter', type: 'vec4f-array', length: FILTER_SLOTS / 4 },
+  { name: 'downFilter', type: 'vec4f-array', length: FILTER_SLOTS / 4 },
 ] as const satisfies readonly UniformField[];
 
 type Uniforms = UniformValues<typeof FILTERED_LRELU_UNIFORMS>;
@@ -93,8 +103,8 @@ export const FILTERED_LRELU_WGSL = {
   upY: commonWgsl + upYWgsl,
   downX: commonWgsl + downXWgsl,
   downY: commonWgsl + downYWgsl,
-  gradDownY: commonWgsl + gradDownYWgsl,
   gradDownX: commonWgsl + gradDownXWgsl,
+  gradDownY: commonWgsl + gradDownYWgsl,
   gradUpY: commonWgsl + gradUpYWgsl,
   gradUpX: commonWgsl + gradUpXWgsl,
 } as const;
@@ -184,6 +194,7 @@ export function filteredLreluUnsupportedReason(gpu: WebGPUBackend, xShape: reado
   if (!ints.every(Number.isInteger) || p.up < 1 || p.down < 1) return 'up, down and padding must be integers, up/down >= 1';
   if (p.upFilter.length < 1 || p.downFilter.length < 1) return 'empty filter';
   if (p.upFilter.length > MAX_FILTER_TAPS || p.downFilter.length > MAX_FILTER_TAPS) return `more than ${MAX_FILTER_TAPS} taps`;
+  if (Math.max(p.upFilter.length, p.downFilter.length) + 2 * tapPad(p) > FILTER_SLOTS) return 'up or down too large for the padded tap arrays';
   if (xShape.length !== 4) return 'x must be NHWC';
   const g = geometry(xShape, p);
   if (g.tmpH < p.downFilter.length || g.tmpW < p.downFilter.length || g.outH < 1 || g.outW < 1) return 'empty output';
@@ -209,10 +220,13 @@ type ChunkFields = 'batchOffset' | 'count' | 'resultBase';
 function staticUniforms(g: Geometry, p: FilteredLreluParams): Omit<Uniforms, ChunkFields> {
   const ku = p.upFilter.length;
   const kd = p.downFilter.length;
-  // Flipped taps: the shaders then compute plain sums for upfirdn2d's true convolution.
-  const upFilter = Array.from({ length: ku }, (_, i) => (p.upFilter[ku - 1 - i] ?? 0) * p.up);
-  const downFilter = Array.from({ length: kd }, (_, i) => p.downFilter[kd - 1 - i] ?? 0);
-  const d0 = downFilter[0] ?? 1;
+  // Flipped taps: the shaders then compute plain sums for upfirdn2d's true convolution. `pad` zeros in
+  // front (the rest of the array is zero too).
+  const pad = tapPad(p);
+  const zeros = new Array<number>(pad).fill(0);
+  const upFilter = [...zeros, ...Array.from({ length: ku }, (_, i) => (p.upFilter[ku - 1 - i] ?? 0) * p.up)];
+  const downFilter = [...zeros, ...Array.from({ length: kd }, (_, i) => p.downFilter[kd - 1 - i] ?? 0)];
+  const d0 = p.downFilter[0] ?? 1;
   return {
     inH: g.inH,
     inW: g.inW,
@@ -232,6 +246,7 @@ function staticUniforms(g: Geometry, p: FilteredLreluParams): Omit<Uniforms, Chu
     slope: p.slope,
     clampMax: p.clamp ?? 0,
     outScale: g.singlePass ? d0 * d0 : 1,
+    tapPad: pad,
     upFilter,
     downFilter,
   };
@@ -258,6 +273,25 @@ function dispatch(
   gpu.runWebGPUProgram(program, inputs, 'float32', packUniforms(FILTERED_LRELU_UNIFORMS, values), output);
 }
 
+/**
+ * Invocations per sample of each program: every program computes 4 neighbouring outputs along its axis
+ * (x for the _x programs, y for the _y ones), one ChannelVec each.
+ */
+function blockedInvocations(g: Geometry): Record<Exclude<keyof typeof FILTERED_LRELU_WGSL, 'common'>, number> {
+  const cv = g.c / g.vec;
+  const q = (n: number): number => Math.ceil(n / 4);
+  return {
+    upX: g.inH * q(g.tmpW) * cv,
+    upY: q(g.tmpH) * g.tmpW * cv,
+    downX: g.tmpH * q(g.outW) * cv,
+    downY: q(g.outH) * g.outW * cv,
+    gradDownX: g.outH * q(g.tmpW) * cv,
+    gradDownY: q(g.tmpH) * g.tmpW * cv,
+    gradUpY: q(g.inH) * g.tmpW * cv,
+    gradUpX: g.inH * q(g.inW) * cv,
+  };
+}
+
 type KernelArgs = Parameters<tf.KernelFunc>[0];
 
 function checkShapes(gpu: WebGPUBackend, x: tf.TensorInfo, bias: tf.TensorInfo, p: FilteredLreluParams): Geometry {
@@ -278,12 +312,10 @@ function filteredLreluKernel({ inputs, backend, attrs }: KernelArgs): tf.TensorI
   const out = gpu.makeTensorInfo([g.n, g.outH, g.outW, g.c], 'float32');
   const chunk = chunkSize(gpu, g);
   // Per-sample sizes in array elements (ChannelVecs): counts and offsets in the uniforms use these units.
-  const uSample = (g.inH * g.tmpW * g.c) / g.vec;
   const tmpSample = (g.tmpH * g.tmpW * g.c) / g.vec;
   const outSample = (g.outH * g.outW * g.c) / g.vec;
-  // The down passes compute 4 neighbouring outputs per invocation (along x, then along y).
-  const downXInvocations = (g.tmpH * Math.ceil(g.outW / 4) * g.c) / g.vec;
-  const downYInvocations = (Math.ceil(g.outH / 4) * g.outW * g.c) / g.vec;
+  // Every pass computes 4 neighbouring outputs per invocation along its axis.
+  const inv = blockedInvocations(g);
   const temps: tf.TensorInfo[] = [];
   const temp = (shape: number[]): tf.TensorInfo => {
     const t = gpu.makeTensorInfo(shape, 'float32');
@@ -297,14 +329,14 @@ function filteredLreluKernel({ inputs, backend, attrs }: KernelArgs): tf.TensorI
     for (let n0 = 0; n0 < g.n; n0 += chunk) {
       const nb = Math.min(chunk, g.n - n0);
       const at = { ...base, batchOffset: n0, resultBase: 0 };
-      dispatch(gpu, g, 'upX', ['x', 'bias'], [x, bias], u, { ...at, count: nb * uSample });
+      dispatch(gpu, g, 'upX', ['x', 'bias'], [x, bias], u, { ...at, count: nb * inv.upX });
       if (!t || !h) {
-        dispatch(gpu, g, 'upY', ['u'], [u], out, { ...at, count: nb * tmpSample, resultBase: n0 * tmpSample });
+        dispatch(gpu, g, 'upY', ['u'], [u], out, { ...at, count: nb * inv.upY, resultBase: n0 * tmpSample });
         continue;
       }
-      dispatch(gpu, g, 'upY', ['u'], [u], t, { ...at, count: nb * tmpSample });
-      dispatch(gpu, g, 'downX', ['t'], [t], h, { ...at, count: nb * downXInvocations });
-      dispatch(gpu, g, 'downY', ['h'], [h], out, { ...at, count: nb * downYInvocations, resultBase: n0 * outSample });
+      dispatch(gpu, g, 'upY', ['u'], [u], t, { ...at, count: nb * inv.upY });
+      dispatch(gpu, g, 'downX', ['t'], [t], h, { ...at, count: nb * inv.downX });
+      dispatch(gpu, g, 'downY', ['h'], [h], out, { ...at, count: nb * inv.downY, resultBase: n0 * outSample });
     }
   } finally {
     // Deferred by tfjs until the queued dispatches that use them have been submitted.
@@ -325,26 +357,26 @@ function filteredLreluGradKernel({ inputs, backend, attrs }: KernelArgs): tf.Ten
   const base = staticUniforms(g, p);
   const dx = gpu.makeTensorInfo([...x.shape], 'float32');
   const chunk = chunkSize(gpu, g);
-  const uSample = (g.inH * g.tmpW * g.c) / g.vec;
-  const tmpSample = (g.tmpH * g.tmpW * g.c) / g.vec;
-  const hSample = (g.tmpH * g.outW * g.c) / g.vec;
   const inSample = (g.inH * g.inW * g.c) / g.vec;
+  const inv = blockedInvocations(g);
   const u = gpu.makeTensorInfo([chunk, g.inH, g.tmpW, g.c], 'float32');
-  const hy = gpu.makeTensorInfo([chunk, g.tmpH, g.outW, g.c], 'float32');
+  // The transposed down FIR runs along x first (hx), so that the pass that recomputes the pre-activation
+  // along y runs its other loop along y too: both share rows between the 4 outputs of an invocation.
+  const hx = gpu.makeTensorInfo([chunk, g.outH, g.tmpW, g.c], 'float32');
   const gt = gpu.makeTensorInfo([chunk, g.tmpH, g.tmpW, g.c], 'float32');
   const gy = gpu.makeTensorInfo([chunk, g.inH, g.tmpW, g.c], 'float32');
   try {
     for (let n0 = 0; n0 < g.n; n0 += chunk) {
       const nb = Math.min(chunk, g.n - n0);
       const at = { ...base, batchOffset: n0, resultBase: 0 };
-      dispatch(gpu, g, 'upX', ['x', 'bias'], [x, bias], u, { ...at, count: nb * uSample });
-      dispatch(gpu, g, 'gradDownY', ['dy'], [dy], hy, { ...at, count: nb * hSample });
-      dispatch(gpu, g, 'gradDownX', ['hy', 'u'], [hy, u], gt, { ...at, count: nb * tmpSample });
-      dispatch(gpu, g, 'gradUpY', ['gt'], [gt], gy, { ...at, count: nb * uSample });
-      dispatch(gpu, g, 'gradUpX', ['gy'], [gy], dx, { ...at, count: nb * inSample, resultBase: n0 * inSample });
+      dispatch(gpu, g, 'upX', ['x', 'bias'], [x, bias], u, { ...at, count: nb * inv.upX });
+      dispatch(gpu, g, 'gradDownX', ['dy'], [dy], hx, { ...at, count: nb * inv.gradDownX });
+      dispatch(gpu, g, 'gradDownY', ['hx', 'u'], [hx, u], gt, { ...at, count: nb * inv.gradDownY });
+      dispatch(gpu, g, 'gradUpY', ['gt'], [gt], gy, { ...at, count: nb * inv.gradUpY });
+      dispatch(gpu, g, 'gradUpX', ['gy'], [gy], dx, { ...at, count: nb * inv.gradUpX, resultBase: n0 * inSample });
     }
   } finally {
-    for (const t of [u, hy, gt, gy]) gpu.disposeData(t.dataId);
+    for (const t of [u, hx, gt, gy]) gpu.disposeData(t.dataId);
   }
   return dx;
 }
