@@ -16,7 +16,8 @@
  *   --seeds K                            classify: seeds 0..K-1, one run per seed and arm (default 3)
  *   --extra F[,F2...]                    classify: synthetic fraction(s) of the ssgnet arm(s) (default 0.5; "none": baseline only)
  *   --classifier tiny|small|resnet18|resnet34|resnet50   classify: architecture (default small)
- *   --epochs N                           classify: most epochs per run (default 30)
+ *   --epochs N                           classify: most epochs per run (default by training-set size, as the app
+ *                                        plans it: 40 below 1,000 images, 30 below 5,000, else 15)
  *   --cls-batch N                        classify: classifier batch size (default 32)
  *   --lr X                               classify: Adam learning rate (default 0.001)
  *   --patience N                         classify: early-stopping patience in epochs, 0 = off (default 8)
@@ -35,6 +36,7 @@
  *   --weighting uniform|confidence       segment: loss weight of a pseudo-labelled image (default uniform)
  */
 import { parseArgs } from 'node:util';
+import { classifyEpochsFor } from '../pipeline/plan-defaults.ts';
 import type { BackendChoice } from '../worker/protocol.ts';
 
 export const TASKS = ['import', 'generate', 'classify', 'segment'] as const;
@@ -65,7 +67,8 @@ export interface RunnerArgs {
   seeds: number;
   extra: number[];
   classifier: (typeof CLASSIFIERS)[number];
-  epochs: number;
+  /** null: chosen from the training-set size once the data is in (withDataDefaults). */
+  epochs: number | null;
   clsBatch: number;
   lr: number;
   patience: number;
@@ -188,7 +191,7 @@ export function parseRunnerArgs(argv: string[]): RunnerArgs {
     seeds: int('seeds', values.seeds, 3, 1, 20),
     extra,
     classifier: classifier as (typeof CLASSIFIERS)[number],
-    epochs: int('epochs', values.epochs, 30, 1, 1000),
+    epochs: values.epochs === undefined ? null : int('epochs', values.epochs, 0, 1, 1000),
     clsBatch: int('cls-batch', values['cls-batch'], 32, 2, 1024),
     lr,
     patience: int('patience', values.patience, 8, 0, 1000),
@@ -205,6 +208,13 @@ export function parseRunnerArgs(argv: string[]): RunnerArgs {
     threshold,
     weighting,
   };
+}
+
+/** The flags once the data is known: every default that depends on the data filled in. */
+export type ResolvedArgs = RunnerArgs & { epochs: number };
+
+export function withDataDefaults(args: RunnerArgs, trainImages: number): ResolvedArgs {
+  return { ...args, epochs: args.epochs ?? classifyEpochsFor(trainImages) };
 }
 
 export const USAGE = `usage: npm run recipe -- --task import|generate|classify|segment --data <phantom | file.npz | folder | file.zip> [--size N] [--backend auto|webgpu|webgl|cpu] [--seed N] [--count N] [--out DIR] [--no-build] [--no-estimate | --estimate-only] [--preset tiny|fast|balanced|quality] [--kimg K] [--batch N]

@@ -10,7 +10,7 @@ import type { Page } from 'playwright-core';
 import type { DatasetMeta } from '../data/store-types.ts';
 import { estimateClassify, estimateGan, estimateSegment, formatDuration, type Estimate } from '../pipeline/job-estimate.ts';
 import type { SpeedJob, SpeedRecord } from '../pipeline/speed-job.ts';
-import type { RunnerArgs } from './args.ts';
+import type { ResolvedArgs } from './args.ts';
 
 export type StageName = 'generators' | 'classification' | 'segmentation';
 
@@ -40,7 +40,7 @@ const total = (r: Record<string, number>) => Object.values(r).reduce((a, b) => a
  * The stages a task runs, with the job each one trains, built from the runner's flags the same way the
  * views build them from their settings. `testCount`: images of an external test set (segment --test).
  */
-export function runnerStages(d: DatasetMeta, args: RunnerArgs, needGenerators: boolean, testCount: number | null): StagePlan[] {
+export function runnerStages(d: DatasetMeta, args: ResolvedArgs, needGenerators: boolean, testCount: number | null): StagePlan[] {
   const stages: StagePlan[] = [];
   if (needGenerators) {
     const classCounts = d.labelled ? d.classes.map((c) => d.counts.train[c] ?? 0) : [total(d.counts.train)];

@@ -5,7 +5,7 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseRunnerArgs, UsageError, USAGE } from './args.ts';
+import { parseRunnerArgs, UsageError, USAGE, withDataDefaults } from './args.ts';
 import { formatSplitTable } from './print.ts';
 import { openSession, waitForEngine } from './session.ts';
 import { classifyReport, classifyTable, runClassify } from './tasks/classify.ts';
@@ -38,6 +38,8 @@ async function main(): Promise<number> {
 
     const imported = await runImport(session.page, args, log);
     const d = imported.dataset;
+    // Defaults that depend on the data (classification epochs by training-set size, as the app plans them).
+    const run = withDataDefaults(args, Object.values(d.counts.train).reduce((a, b) => a + b, 0));
     mkdirSync(args.out, { recursive: true });
     const report: Record<string, unknown> = {
       task: args.task,
@@ -71,7 +73,7 @@ async function main(): Promise<number> {
     const needGenerators = args.task === 'generate' || (args.task === 'classify' && args.extra.length > 0) || (args.task === 'segment' && args.synthetic !== 0);
     let estimates: StageEstimateRow[] = [];
     if (args.estimate && args.task !== 'import') {
-      const stages = runnerStages(d, args, needGenerators, testDatasetId ? ((report.test_dataset as { count: number }).count) : null);
+      const stages = runnerStages(d, run, needGenerators, testDatasetId ? ((report.test_dataset as { count: number }).count) : null);
       estimates = await estimateStages(session.page, stages, adapterWords(backend), log);
       report.estimates = estimates;
     }
@@ -96,7 +98,7 @@ async function main(): Promise<number> {
       process.stdout.write(`\n${generatorTable(runs)}\n`);
     }
     if (args.task === 'classify') {
-      const experiment = await timed('classification', () => runClassify(session.page, d.id, args, log));
+      const experiment = await timed('classification', () => runClassify(session.page, d.id, run, log));
       Object.assign(report, classifyReport(experiment, args.out));
       process.stdout.write(`\n${classifyTable(experiment)}\n`);
     }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseRunnerArgs } from '../../src/cli/args.ts';
+import { parseRunnerArgs, withDataDefaults } from '../../src/cli/args.ts';
 import { runnerStages } from '../../src/cli/estimate.ts';
 import type { DatasetMeta } from '../../src/data/store-types.ts';
 
@@ -17,7 +17,7 @@ function meta(over: Partial<DatasetMeta>): DatasetMeta {
 
 describe('the runner estimate plan', () => {
   it('classify: one generator per class at 32 px, then the classifier over seeds and arms', () => {
-    const args = parseRunnerArgs(['--task', 'classify', '--data', 'b.npz', '--preset', 'fast', '--kimg', '2', '--batch', '8', '--classifier', 'small', '--seeds', '3', '--epochs', '10', '--cls-batch', '16']);
+    const args = withDataDefaults(parseRunnerArgs(['--task', 'classify', '--data', 'b.npz', '--preset', 'fast', '--kimg', '2', '--batch', '8', '--classifier', 'small', '--seeds', '3', '--epochs', '10', '--cls-batch', '16']), 546);
     const [gen, cls] = runnerStages(meta({}), args, true, null);
     if (!gen || !cls) throw new Error('two stages expected');
     expect([gen.stage, cls.stage]).toEqual(['generators', 'classification']);
@@ -34,12 +34,15 @@ describe('the runner estimate plan', () => {
     expect(c.upperBound).toBe(true);
   });
   it('classify without synthetic images has no generator stage', () => {
-    const args = parseRunnerArgs(['--task', 'classify', '--data', 'b.npz', '--extra', 'none']);
-    expect(runnerStages(meta({}), args, false, null).map((s) => s.stage)).toEqual(['classification']);
+    const args = withDataDefaults(parseRunnerArgs(['--task', 'classify', '--data', 'b.npz', '--extra', 'none']), 546);
+    const stages = runnerStages(meta({}), args, false, null);
+    expect(stages.map((s) => s.stage)).toEqual(['classification']);
+    // No --epochs: 40 for a training set under 1,000 images, as the app plans it (3 seeds x (40 x (546 + 26) + 52)).
+    expect(stages[0]?.estimate(1).seconds).toBeCloseTo((3 * (40 * 572 + 52)) / 1000, 6);
   });
   it('segment: one generator on all training images of an unlabelled set; an external test set replaces the test split', () => {
     const d = meta({ size: 64, channels: 3, classes: ['all'], labelled: false, counts: { train: { all: 100 }, val: { all: 10 }, test: { all: 20 } } });
-    const args = parseRunnerArgs(['--task', 'segment', '--data', 'isic', '--rounds', '1', '--seg-epochs', '2', '--synthetic', '50', '--kimg', '1']);
+    const args = withDataDefaults(parseRunnerArgs(['--task', 'segment', '--data', 'isic', '--rounds', '1', '--seg-epochs', '2', '--synthetic', '50', '--kimg', '1']), 100);
     const [gen, seg] = runnerStages(d, args, true, 30);
     if (!gen || !seg) throw new Error('two stages expected');
     expect([gen.stage, seg.stage]).toEqual(['generators', 'segmentation']);

@@ -7,7 +7,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { pairedDifference, pct, reportRows, reportSummary, resultsCsv, summariseArms, type ClassifyExperiment } from '../../pipeline/classify-record.ts';
-import type { RunnerArgs } from '../args.ts';
+import type { ResolvedArgs } from '../args.ts';
 import { formatTable } from '../print.ts';
 
 type Handle = {
@@ -21,7 +21,7 @@ type Handle = {
   };
 };
 
-export async function runClassify(page: Page, datasetId: string, args: RunnerArgs, log: (s: string) => void): Promise<ClassifyExperiment> {
+export async function runClassify(page: Page, datasetId: string, args: ResolvedArgs, log: (s: string) => void): Promise<ClassifyExperiment> {
   const settings = {
     preset: args.classifier,
     seeds: args.seeds,
