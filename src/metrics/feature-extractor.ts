@@ -432,8 +432,10 @@ export async function trainFeatureExtractor(
       const order = new Int32Array(n).map((_, i) => i);
       shuffleInPlace(order, mulberry32(deriveSeed(opts.seed, 200, epoch)));
       const rand = mulberry32(deriveSeed(opts.seed, 300, epoch));
-      const costs: tf.Scalar[] = [];
-      const corrects: tf.Scalar[] = [];
+      // Running sums on the device, added batch by batch: one readback per epoch, and no AddN over all the
+      // batches (a WebGPU program takes at most maxStorageBuffersPerShaderStage inputs, often 8; beyond that
+      // tfjs's AddN pipeline is invalid and its result garbage).
+      let sums: tf.Tensor1D = tf.zeros([2]);
       let seen = 0;
       for (let start = 0; start < n; start += batchSize) {
         if (opts.shouldStop?.()) break;
@@ -458,18 +460,17 @@ export async function trainFeatureExtractor(
           if (!cost || !box.correct) throw new Error('unreachable: minimize returned no cost');
           return { cost: tf.mul(cost, idx.length) as tf.Scalar, correct: box.correct };
         });
-        costs.push(cost);
-        corrects.push(correct);
+        const next = tf.tidy(() => tf.add(sums, tf.stack([cost, correct])) as tf.Tensor1D);
+        for (const t of [sums, cost, correct]) t.dispose();
+        sums = next;
         seen += idx.length;
       }
       if (seen > 0) {
-        const sums = tf.tidy(() => tf.stack([tf.addN(costs), tf.addN(corrects)]));
         const [lossSum = NaN, correctSum = NaN] = await sums.data();
-        sums.dispose();
         last = { epoch: epoch + 1, epochs: opts.epochs, loss: lossSum / seen, accuracy: correctSum / seen };
         epochsDone = epoch + 1;
       }
-      for (const t of [...costs, ...corrects]) t.dispose();
+      sums.dispose();
       if (seen > 0) await opts.onEpoch?.(last);
       if (opts.shouldStop?.()) break;
     }

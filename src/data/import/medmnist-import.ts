@@ -15,12 +15,13 @@ export async function importMedMnist(bytes: Uint8Array, fileName: string, ctx: I
   const builder = ctx.newBuilder(size, set.channels, false);
   const native = size === set.size ? null : new OffscreenCanvas(set.size, set.size);
   const nativeCtx = native?.getContext('2d') ?? null;
-  const rgba = new ImageData(set.size, set.size);
+  // Only a resize needs canvas objects (so an import at native size also runs where there are none, in Node).
+  const rgba = native ? new ImageData(set.size, set.size) : null;
   for (let i = 0; i < n; i++) {
     ctx.progress('storing', i, n, `image ${i + 1} of ${n}`);
     const slot = builder.slot();
     const src = set.images.subarray(i * per, (i + 1) * per);
-    if (!native || !nativeCtx) {
+    if (!native || !nativeCtx || !rgba) {
       slot.images.set(src, slot.imageOffset);
     } else {
       for (let p = 0; p < set.size * set.size; p++) {
