@@ -119,6 +119,7 @@ export async function benchGanStep(o: GanStepBenchOptions, adapter: string, comp
     return {
       backend: o.backend,
       kernels: o.kernels,
+      preset: o.preset,
       adapter,
       compatibilityMode,
       iterMs,

@@ -31,6 +31,7 @@ export interface ProfiledKernel {
 export interface GanStepBenchResult {
   backend: BenchBackend;
   kernels: boolean;
+  preset: GanPresetName;
   /** Adapter in words ('' off WebGPU), and whether it runs in compatibility mode. */
   adapter: string;
   compatibilityMode: boolean;

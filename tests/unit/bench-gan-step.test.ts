@@ -26,7 +26,7 @@ describe('kernelFlops', () => {
 
 function result(p: Partial<GanStepBenchResult>): GanStepBenchResult {
   return {
-    backend: 'webgpu', kernels: true, adapter: 'google swiftshader', compatibilityMode: false, iterMs: [100], medianMs: 100, r1Ms: null,
+    backend: 'webgpu', kernels: true, preset: 'fast', adapter: 'google swiftshader', compatibilityMode: false, iterMs: [100], medianMs: 100, r1Ms: null,
     launchesPerIter: 10, kernelCallsPerIter: 12, flopsPerIter: 0, topKernels: [], tensorsBefore: 5, tensorsAfter: 5, params: { G: 1, D: 2 }, ...p,
   };
 }
