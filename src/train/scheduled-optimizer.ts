@@ -17,11 +17,11 @@
  *
  * On WebGPU, Adam and AdamW run our fused update kernels (src/gpu/kernels/adam-update.ts): 3 programs per
  * variable instead of 13 (plus one for AdamW's decay), the same arithmetic in another order (agreeing to
- * float rounding). A training step of the segmenters is bound by program launches on a real GPU, and the
+ * float rounding); SGD runs sgd-update.ts, 2 programs instead of 4-6, the same arithmetic in the same order. A training step of the segmenters is bound by program launches on a real GPU, and the
  * optimizer was about half of them. Other backends keep the ops below, unchanged.
  */
 import * as tf from '@tensorflow/tfjs';
-import { adamUpdateOp } from '../gpu/kernels/index.ts';
+import { adamUpdateOp, sgdUpdateOp } from '../gpu/kernels/index.ts';
 
 export type OptimizerConfig =
   | { kind: 'adam'; beta1: number; beta2: number; epsilon: number; weightDecay: number }
@@ -58,13 +58,14 @@ export class ScheduledOptimizer {
     if (!Number.isFinite(lr) || lr < 0) throw new Error(`ScheduledOptimizer: bad learning rate ${lr}`);
     const c = this.config;
     const t = ++this.iterations;
-    // adamUpdateOp takes our kernels where they are registered and enabled, else tfjs's Adam arithmetic.
+    // adamUpdateOp and sgdUpdateOp take our kernels where they are registered and enabled, else plain ops.
     const fused = tf.getBackend() === 'webgpu';
     tf.tidy(() => {
       this.vars.forEach((p, i) => {
         let g = grads[i] as tf.Tensor;
         const decay = c.weightDecay > 0 && p.rank >= 2;
-        if (decay && c.kind !== 'adamw') g = tf.add(g, tf.mul(p, c.weightDecay));
+        // (The fused SGD kernel adds the L2 term itself.)
+        if (decay && c.kind !== 'adamw' && !(fused && c.kind === 'sgd')) g = tf.add(g, tf.mul(p, c.weightDecay));
         // AdamW: the decay step uses the weight before this update (PyTorch's p.mul_(1 - lr * wd) first).
         const p0: tf.Tensor = decay && c.kind === 'adamw' ? tf.mul(p, 1 - lr * c.weightDecay) : p;
         const m = this.first[i] as tf.Variable;
@@ -83,6 +84,10 @@ export class ScheduledOptimizer {
           // Bias corrections folded into scalars: lr_t = lr / (1 - b1^t), denominator sqrt(v / (1 - b2^t)) + eps.
           const denom = tf.add(tf.sqrt(tf.mul(v1, 1 / (1 - c.beta2 ** t))), c.epsilon);
           p.assign(tf.sub(p0, tf.mul(tf.div(m1, denom), lr / (1 - c.beta1 ** t))));
+        } else if (fused) {
+          const out = sgdUpdateOp(p, g, m, { lr, momentum: c.momentum, nesterov: c.nesterov, weightDecay: decay ? c.weightDecay : 0 });
+          m.assign(out.buf);
+          p.assign(out.p);
         } else {
           const buf = tf.add(tf.mul(m, c.momentum), g);
           m.assign(buf);

@@ -4,6 +4,7 @@
  * rules and under tfjs-webgpu's packing (which follows the preceding entries, so several start offsets).
  */
 import { ADAM_UNIFORMS, ADAM_WGSL } from '../../src/gpu/kernels/adam-update.ts';
+import { SGD_UNIFORMS, SGD_WGSL } from '../../src/gpu/kernels/sgd-update.ts';
 import { EMA_LERP_UNIFORMS, EMA_LERP_WGSL } from '../../src/gpu/kernels/ema-lerp.ts';
 import { BIAS_ACT_UNIFORMS, BIAS_ACT_WGSL } from '../../src/gpu/kernels/bias-act.ts';
 import { CHANNEL_SUM_UNIFORMS, CHANNEL_SUM_WGSL } from '../../src/gpu/kernels/channel-sum.ts';
@@ -85,6 +86,7 @@ export function layoutCases(): CaseResult[] {
     layoutCase('blocked conv2d input gradient', 'Conv2dGradInputParams', CONV2D_GRAD_INPUT_UNIFORMS, CONV2D_GRAD_INPUT_WGSL),
     layoutCase('blocked conv2d filter gradient', 'Conv2dGradFilterParams', CONV2D_GRAD_FILTER_UNIFORMS, CONV2D_GRAD_FILTER_WGSL),
     layoutCase('fused adam', 'AdamParams', ADAM_UNIFORMS, programs(ADAM_WGSL)),
+    layoutCase('fused sgd', 'SgdParams', SGD_UNIFORMS, programs(SGD_WGSL)),
     layoutCase('ema lerp', 'EmaLerpParams', EMA_LERP_UNIFORMS, EMA_LERP_WGSL),
     layoutCase('selective scan', 'SelectiveScanParams', SELECTIVE_SCAN_UNIFORMS, programs(SELECTIVE_SCAN_WGSL)),
   ];

@@ -7,7 +7,7 @@ import { dispatchCases } from './case-dispatch.ts';
 import { r1DoubleGradCase } from './case-r1.ts';
 import { EXTRACTOR_EPOCH_CASE_NAME, extractorEpochCase } from './case-extractor-epoch.ts';
 import { adamCases } from './cases-adam.ts';
-import { scheduledAdamCases } from './cases-scheduled-adam.ts';
+import { scheduledOptimizerCases } from './cases-scheduled-optimizer.ts';
 import { biasActCases, biasActNanCase, biasActSecondOrderCase } from './cases-bias-act.ts';
 import { channelSumCases } from './cases-channel-sum.ts';
 import { CONV_BLOCK_CASE_PREFIX, convBlockCases } from './cases-conv-block.ts';
@@ -42,7 +42,7 @@ export async function runGpuCases(only = ''): Promise<CaseResult[]> {
   }
   // Optimizer and EMA updates: a second or so, so they run for any filter and are kept by name.
   results.push(...(await adamCases()).filter((r) => keep(r.name)));
-  results.push(...(await scheduledAdamCases()).filter((r) => keep(r.name)));
+  results.push(...(await scheduledOptimizerCases()).filter((r) => keep(r.name)));
   if (keep(VMUNET_CASE_NAME)) results.push(await vmunetKernelCase());
   if (keep(EXTRACTOR_EPOCH_CASE_NAME)) results.push(await extractorEpochCase());
   return results;

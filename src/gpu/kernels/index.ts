@@ -2,7 +2,7 @@
  * Our own WGSL kernels for the generator's hot ops, and the two ops the models call.
  *
  * `registerSsgKernels()` registers every kernel and gradient from the explicit lists below (idempotent).
- * `filteredLreluOp`, `demodulationCoefficientsOp`, `biasActOp`, `selectiveScanOp`, `adamUpdateOp` and `emaLerpOp` have the same signatures as the plain-tfjs references;
+ * `filteredLreluOp`, `demodulationCoefficientsOp`, `biasActOp`, `selectiveScanOp`, `adamUpdateOp`, `sgdUpdateOp` and `emaLerpOp` have the same signatures as the plain-tfjs references;
  * on the 'webgpu' backend, once registered, they run our kernels through `tf.engine().runKernel` (so tf.grads,
  * tf.profile and the tape see one op with its own gradient); on every other backend, or for arguments the
  * kernel cannot take on this device (see the *UnsupportedReason functions), they call the reference.
@@ -71,6 +71,7 @@ import {
   type AdamResult,
   type AdamStep,
 } from './adam-update.ts';
+import { SGD_UPDATE, sgdUnsupportedReason, sgdUpdateKernelConfig, sgdUpdateKernels, sgdUpdateReference, type SgdStep } from './sgd-update.ts';
 import { EMA_LERP, emaLerpKernelConfig, emaLerpReference, emaLerpUnsupportedReason } from './ema-lerp.ts';
 
 export { FILTERED_LRELU, FILTERED_LRELU_GRAD } from './filtered-lrelu.ts';
@@ -80,6 +81,7 @@ export { setSsgKernelsEnabled, setKernelTuning, activeTuning, type KernelTuning 
 export { CHANNEL_SUM } from './channel-sum.ts';
 export { SELECTIVE_SCAN, SELECTIVE_SCAN_GRAD } from './selective-scan.ts';
 export { ADAM_MOMENT, ADAM_UPDATE, type AdamResult, type AdamStep } from './adam-update.ts';
+export { SGD_UPDATE, type SgdStep } from './sgd-update.ts';
 export { EMA_LERP } from './ema-lerp.ts';
 
 const KERNELS: readonly tf.KernelConfig[] = [
@@ -94,6 +96,7 @@ const KERNELS: readonly tf.KernelConfig[] = [
   selectiveScanGradKernelConfig,
   adamMomentKernelConfig,
   adamUpdateKernelConfig,
+  sgdUpdateKernelConfig,
   emaLerpKernelConfig,
 ];
 
@@ -191,6 +194,15 @@ export function adamUpdateOp(p: tf.Tensor, g: tf.Tensor, m: tf.Tensor, v: tf.Ten
   const sameSize = [g, m, v].every((t) => t.size === p.size);
   if (!gpu || !floats || !sameSize || adamUnsupportedReason(gpu, p.shape)) return adamUpdateReference(p, g, m, v, s);
   return adamUpdateKernels(p, g, m, v, s);
+}
+
+/** One SGD-with-momentum step of one variable (same contract as `sgdUpdateReference` in sgd-update.ts). */
+export function sgdUpdateOp(p: tf.Tensor, g: tf.Tensor, buf: tf.Tensor, s: SgdStep): { p: tf.Tensor; buf: tf.Tensor } {
+  const gpu = ssgBackend(SGD_UPDATE);
+  const floats = [p, g, buf].every((t) => t.dtype === 'float32');
+  const sameSize = [g, buf].every((t) => t.size === p.size);
+  if (!gpu || !floats || !sameSize || sgdUnsupportedReason(gpu, p.shape)) return sgdUpdateReference(p, g, buf, s);
+  return sgdUpdateKernels(p, g, buf, s);
 }
 
 /** The EMA update of one variable: source + (ema - source) * beta (see ema-lerp.ts). */

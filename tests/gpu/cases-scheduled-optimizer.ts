@@ -1,12 +1,12 @@
 /**
- * ScheduledOptimizer's Adam and AdamW (the classifier's and segmenters' optimizer) on WebGPU, where they run
- * our fused SsgAdam* kernels, against the same optimizer on the CPU backend, where they run the documented
- * ops: several steps with a changing learning rate, on odd sizes, with weight decay on the rank >= 2 weights.
- * Also checks the kernel launches per step (3 per variable, plus AdamW's decay multiply on decayed weights)
- * and that further steps leak nothing.
+ * ScheduledOptimizer's Adam, AdamW and SGD (the classifier's and segmenters' optimizers) on WebGPU, where they
+ * run our fused SsgAdam* / SsgSgdUpdate kernels, against the same optimizer on the CPU backend, where they run
+ * the documented ops: several steps with a changing learning rate, on odd sizes, with weight decay on the
+ * rank >= 2 weights. Also checks the kernel launches per step (Adam: 3 per variable, plus AdamW's decay
+ * multiply or Adam's L2 ops on decayed weights; SGD: 2 per variable) and that further steps leak nothing.
  */
 import * as tf from '@tensorflow/tfjs';
-import { ADAM_MOMENT, ADAM_UPDATE } from '../../src/gpu/kernels/index.ts';
+import { ADAM_MOMENT, ADAM_UPDATE, SGD_UPDATE } from '../../src/gpu/kernels/index.ts';
 import { ScheduledOptimizer, type OptimizerConfig } from '../../src/train/scheduled-optimizer.ts';
 import { maxRelError, randomTensor, values } from './compare.ts';
 import { newCaseResult } from './harness.ts';
@@ -42,15 +42,16 @@ async function train(backend: string, config: OptimizerConfig, profileLast: bool
 }
 
 async function scheduledCase(config: OptimizerConfig): Promise<CaseResult> {
-  const result = newCaseResult(`scheduled ${config.kind} (fused on webgpu), weight decay ${config.weightDecay}: ${STEPS} steps vs cpu`);
+  const nesterov = config.kind === 'sgd' && config.nesterov ? ' nesterov' : '';
+  const result = newCaseResult(`scheduled ${config.kind}${nesterov} (fused on webgpu), weight decay ${config.weightDecay}: ${STEPS} steps vs cpu`);
   try {
     const gpu = await train('webgpu', config, true);
     const cpu = await train('cpu', config, false);
     await tf.setBackend('webgpu');
     gpu.weights.forEach((w, i) => (result.errors[`p${i}`] = maxRelError(w, cpu.weights[i] ?? new Float32Array())));
-    result.kernelUsed = gpu.kernels.includes(ADAM_UPDATE) && gpu.kernels.includes(ADAM_MOMENT);
+    result.kernelUsed = config.kind === 'sgd' ? gpu.kernels.includes(SGD_UPDATE) : gpu.kernels.includes(ADAM_UPDATE) && gpu.kernels.includes(ADAM_MOMENT);
     const decayed = config.weightDecay > 0 ? SHAPES.filter((s) => s.length >= 2).length : 0;
-    const expected = 3 * SHAPES.length + (config.kind === 'adamw' ? decayed : 2 * decayed);
+    const expected = config.kind === 'sgd' ? 2 * SHAPES.length : 3 * SHAPES.length + (config.kind === 'adamw' ? decayed : 2 * decayed);
     // Leaks: the same optimizer, three more steps on WebGPU.
     const vars = SHAPES.map((s, i) => tf.variable(randomTensor(s, 800 + i)));
     const opt = new ScheduledOptimizer(config, vars);
@@ -76,9 +77,11 @@ async function scheduledCase(config: OptimizerConfig): Promise<CaseResult> {
   return result;
 }
 
-export async function scheduledAdamCases(): Promise<CaseResult[]> {
+export async function scheduledOptimizerCases(): Promise<CaseResult[]> {
   return [
     await scheduledCase({ kind: 'adamw', beta1: 0.9, beta2: 0.999, epsilon: 1e-8, weightDecay: 1e-2 }),
     await scheduledCase({ kind: 'adam', beta1: 0.9, beta2: 0.999, epsilon: 1e-7, weightDecay: 5e-4 }),
+    await scheduledCase({ kind: 'sgd', momentum: 0.9, nesterov: false, weightDecay: 1e-4 }),
+    await scheduledCase({ kind: 'sgd', momentum: 0.9, nesterov: true, weightDecay: 5e-4 }),
   ];
 }
