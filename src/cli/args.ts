@@ -10,6 +10,9 @@
  *   --no-build                           reuse an existing dist/ instead of building first
  *   --no-estimate                        skip the speed probes and the estimate printed before training
  *   --estimate-only                      print the estimate of every stage (from the probes), then stop
+ *   --export-project FILE                after the task, write everything the run stored (dataset, generator runs,
+ *                                        experiments) as the app's project file (.ssgnet.zip), which the app's
+ *                                        "Import project" and bench/device's --project read
  *   --preset tiny|fast|balanced|quality  generator size (generate; default fast)
  *   --kimg K                             thousands of real images per class generator (generate; default 1)
  *   --batch N                            generator batch size (generate, classify; default 16)
@@ -61,6 +64,8 @@ export interface RunnerArgs {
   estimate: boolean;
   /** Print the estimates and stop without training. */
   estimateOnly: boolean;
+  /** Write the app's project file here after the task (null: none). */
+  exportProject: string | null;
   preset: (typeof PRESETS)[number];
   kimg: number;
   batch: number;
@@ -108,6 +113,7 @@ export function parseRunnerArgs(argv: string[]): RunnerArgs {
         seed: { type: 'string' },
         count: { type: 'string' },
         out: { type: 'string' },
+        'export-project': { type: 'string' },
         'no-build': { type: 'boolean' },
         'no-estimate': { type: 'boolean' },
         'estimate-only': { type: 'boolean' },
@@ -185,6 +191,7 @@ export function parseRunnerArgs(argv: string[]): RunnerArgs {
     build: !values['no-build'],
     estimate: !values['no-estimate'],
     estimateOnly: values['estimate-only'] === true,
+    exportProject: values['export-project'] ?? null,
     preset: preset as (typeof PRESETS)[number],
     kimg,
     batch: int('batch', values.batch, 16, 2, 256),
@@ -217,6 +224,6 @@ export function withDataDefaults(args: RunnerArgs, trainImages: number): Resolve
   return { ...args, epochs: args.epochs ?? classifyEpochsFor(trainImages) };
 }
 
-export const USAGE = `usage: npm run recipe -- --task import|generate|classify|segment --data <phantom | file.npz | folder | file.zip> [--size N] [--backend auto|webgpu|webgl|cpu] [--seed N] [--count N] [--out DIR] [--no-build] [--no-estimate | --estimate-only] [--preset tiny|fast|balanced|quality] [--kimg K] [--batch N]
+export const USAGE = `usage: npm run recipe -- --task import|generate|classify|segment --data <phantom | file.npz | folder | file.zip> [--size N] [--backend auto|webgpu|webgl|cpu] [--seed N] [--count N] [--out DIR] [--no-build] [--no-estimate | --estimate-only] [--export-project FILE] [--preset tiny|fast|balanced|quality] [--kimg K] [--batch N]
   classify: [--seeds K] [--extra F[,F2] | none] [--classifier tiny|small|resnet18|resnet34|resnet50] [--epochs N] [--cls-batch N] [--lr X] [--patience N] [--psi X]
   segment: [--test <folder | file.zip>] [--rounds T] [--loss atvmf|tvmf|bcedice] [--model unet|vmunet] [--seg-preset tiny|small|standard] [--seg-epochs N] [--seg-batch N] [--seg-lr X] [--synthetic N] [--threshold X] [--weighting uniform|confidence] [--psi X]`;

@@ -11,6 +11,7 @@ import { openSession, waitForEngine } from './session.ts';
 import { classifyReport, classifyTable, runClassify } from './tasks/classify.ts';
 import { generatorReport, generatorTable, runGenerate } from './tasks/generate.ts';
 import { runImport } from './tasks/import.ts';
+import { exportProjectFile } from './tasks/export-project.ts';
 import { runSegment, segmentReport, segmentTables } from './tasks/segment.ts';
 import { estimateStages, runnerStages, type StageEstimateRow, type StageName } from './estimate.ts';
 import type { BackendReport } from '../worker/protocol.ts';
@@ -106,6 +107,11 @@ async function main(): Promise<number> {
       const experiment = await timed('segmentation', () => runSegment(session.page, d.id, testDatasetId, args, log));
       Object.assign(report, segmentReport(experiment, args.out));
       process.stdout.write(`\n${segmentTables(experiment)}\n`);
+    }
+    if (args.exportProject) {
+      const p = await exportProjectFile(session.page, args.exportProject);
+      report.project_file = p;
+      log(`project file: ${p.path} (${(p.bytes / 1e6).toFixed(1)} MB, ${p.records} records)`);
     }
     report.seconds = Math.round((Date.now() - started) / 100) / 10;
     const path = join(args.out, 'report.json');

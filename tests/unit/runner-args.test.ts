@@ -4,7 +4,7 @@ import { formatSplitTable } from '../../src/cli/print.ts';
 
 describe('runner flags', () => {
   it('parses the documented flags with their defaults', () => {
-    expect(parseRunnerArgs(['--task', 'import', '--data', 'phantom'])).toEqual({ task: 'import', data: 'phantom', size: 0, backend: 'auto', seed: 42, count: 300, out: 'out/import', build: true, estimate: true, estimateOnly: false, preset: 'fast', kimg: 1, batch: 16, seeds: 3, extra: [0.5], classifier: 'small', epochs: null, clsBatch: 32, lr: 0.001, patience: 8, psi: 1, test: null, rounds: 2, loss: 'atvmf', model: 'unet', segPreset: 'small', segEpochs: 30, segBatch: 8, segLr: 0.01, synthetic: null, threshold: 0, weighting: 'uniform' });
+    expect(parseRunnerArgs(['--task', 'import', '--data', 'phantom'])).toEqual({ task: 'import', data: 'phantom', size: 0, backend: 'auto', seed: 42, count: 300, out: 'out/import', build: true, estimate: true, estimateOnly: false, exportProject: null, preset: 'fast', kimg: 1, batch: 16, seeds: 3, extra: [0.5], classifier: 'small', epochs: null, clsBatch: 32, lr: 0.001, patience: 8, psi: 1, test: null, rounds: 2, loss: 'atvmf', model: 'unet', segPreset: 'small', segEpochs: 30, segBatch: 8, segLr: 0.01, synthetic: null, threshold: 0, weighting: 'uniform' });
     expect(parseRunnerArgs(['--task', 'segment', '--data', 'isic', '--test', 'isic-test.zip', '--rounds', '1', '--loss', 'bcedice', '--model', 'unet', '--seg-preset', 'tiny', '--seg-epochs', '3', '--seg-batch', '4', '--seg-lr', '0.02', '--synthetic', '40', '--threshold', '0.6', '--weighting', 'confidence'])).toMatchObject({ task: 'segment', test: 'isic-test.zip', rounds: 1, loss: 'bcedice', model: 'unet', segPreset: 'tiny', segEpochs: 3, segBatch: 4, segLr: 0.02, synthetic: 40, threshold: 0.6, weighting: 'confidence', out: 'out/segment' });
     // VM-UNet takes its authors' defaults (BCE + Dice, AdamW 1e-3) unless told otherwise.
     expect(parseRunnerArgs(['--task', 'segment', '--data', 'p', '--model', 'vmunet'])).toMatchObject({ model: 'vmunet', loss: 'bcedice', segLr: 0.001 });
@@ -14,6 +14,7 @@ describe('runner flags', () => {
     expect(parseRunnerArgs(['--task', 'generate', '--data', 'phantom', '--preset', 'tiny', '--kimg', '0.5', '--batch', '4'])).toMatchObject({ task: 'generate', preset: 'tiny', kimg: 0.5, batch: 4, out: 'out/generate' });
     expect(parseRunnerArgs(['--task', 'import', '--data', 'x.npz', '--size', '64', '--backend', 'cpu', '--seed', '7', '--out', 'o', '--no-build'])).toMatchObject({ size: 64, backend: 'cpu', seed: 7, out: 'o', build: false });
     expect(parseRunnerArgs(['--task', 'classify', '--data', 'p', '--no-estimate'])).toMatchObject({ estimate: false, estimateOnly: false });
+    expect(parseRunnerArgs(['--task', 'import', '--data', 'p', '--export-project', 'x/p.ssgnet.zip'])).toMatchObject({ exportProject: 'x/p.ssgnet.zip' });
     // Classification epochs default by training-set size, as the app plans them; a given --epochs stays.
     const noEpochs = parseRunnerArgs(['--task', 'classify', '--data', 'p']);
     expect([546, 3000, 20000].map((n) => withDataDefaults(noEpochs, n).epochs)).toEqual([40, 30, 15]);
