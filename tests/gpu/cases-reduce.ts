@@ -45,6 +45,42 @@ async function reduceCase(op: 'sum' | 'mean', shape: number[], axis: number | nu
   return result;
 }
 
+/**
+ * A sum over a threshold mask cast to float32 (the segmenter's pooled Dice counts): tfjs casts bool to float32
+ * without a copy, so the buffer still holds i32 words; our f32 program must leave it to tfjs (it once failed
+ * to compile there and the counts came back as zeros).
+ */
+async function castMaskCase(): Promise<CaseResult> {
+  const result = newCaseResult(`${REDUCE_CASE_PREFIX}: sum over a bool mask cast to float32 (left to tfjs)`);
+  const before = tf.memory().numTensors;
+  const x = randomTensor([32, 4096], 119);
+  const f = (): tf.Tensor => tf.tidy(() => tf.sum(tf.cast(tf.greaterEqual(x, 0), 'float32'), 1));
+
+  try {
+    const start = flatReduceCalls();
+    setKernelTuning({ flatReduce: true });
+    const gotT = f();
+    const got = await values(gotT);
+    gotT.dispose();
+    result.kernelUsed = flatReduceCalls() > start;
+    setKernelTuning(STOCK_TUNING);
+    // The counts by hand on the CPU: how many of each row's 4096 values are >= 0.
+    const xs = await values(x);
+    const want = Float32Array.from({ length: 32 }, (_, r) => xs.subarray(r * 4096, (r + 1) * 4096).reduce((n, v) => n + (v >= 0 ? 1 : 0), 0));
+    result.errors['value'] = maxRelError(got, want);
+    result.passed = result.errors['value'] === 0 && !result.kernelUsed && want.every((v) => v > 1000);
+    result.detail = `counts ${got.slice(0, 3).join(', ')}… vs ${want.slice(0, 3).join(', ')}…; ${result.kernelUsed ? 'our program ran' : "tfjs's kernel ran"}`;
+  } catch (err) {
+    result.detail = `threw: ${(err as Error).message}`;
+  } finally {
+    setKernelTuning(STOCK_TUNING);
+    x.dispose();
+  }
+  result.leakedTensors = tf.memory().numTensors - before;
+  result.passed &&= result.leakedTensors === 0;
+  return result;
+}
+
 export async function reduceCases(): Promise<CaseResult[]> {
   return [
     await reduceCase('sum', [16, 20, 20, 3], [0, 1, 2], false, true, 111), // a bias gradient: many rows, few columns (3 passes)
@@ -55,5 +91,6 @@ export async function reduceCases(): Promise<CaseResult[]> {
     await reduceCase('mean', [1000, 3], [0], false, true, 116),
     await reduceCase('sum', [3, 5, 6, 7], [0, 2], false, false, 117), // not one block of axes
     await reduceCase('mean', [7, 9], undefined, false, false, 118), // full reduction: a scalar
+    await castMaskCase(),
   ];
 }

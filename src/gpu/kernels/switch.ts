@@ -70,6 +70,19 @@ const installed = new Map<string, Array<{ wanted: (t: KernelTuning) => boolean; 
  * arguments do not suit it) the next alternative installed for that kernel is tried, in installation order,
  * and finally tfjs's kernel. The op, its gradient and every caller stay the same.
  */
+/**
+ * Whether every input's GPU buffer really holds float32. tfjs-webgpu casts bool and int32 to float32 without
+ * a copy (nothing is lost), so such a tensor says float32 while its buffer still holds i32 words, and tfjs
+ * declares a program's inputs by the buffer's type. Our programs read f32: given one of those, the shader
+ * fails to compile and the result is garbage (seen: the segmenter's pooled Dice counts, summed over a cast
+ * threshold mask, came back as zeros). Such inputs go to tfjs's own kernel.
+ */
+function storedAsFloat32(args: Parameters<tf.KernelFunc>[0]): boolean {
+  const storage = (args.backend as { tensorMap?: { get: (id: object) => { dtype?: string } | undefined } }).tensorMap;
+  if (!storage) return true;
+  return Object.values(args.inputs).every((t) => !t || (storage.get(t.dataId)?.dtype ?? t.dtype) === 'float32');
+}
+
 export function installInFront(kernelName: string, wanted: (t: KernelTuning) => boolean, alternative: Alternative): void {
   const list = installed.get(kernelName);
   if (list) {
@@ -89,6 +102,7 @@ export function installInFront(kernelName: string, wanted: (t: KernelTuning) => 
     disposeFunc: config.disposeFunc,
     kernelFunc: (args) => {
       const t = activeTuning();
+      if (!storedAsFloat32(args)) return stock(args);
       for (const a of alternatives) {
         if (!a.wanted(t)) continue;
         const out = a.alternative(args);
