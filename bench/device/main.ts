@@ -7,6 +7,8 @@
  *   node .device/dist/main.mjs --dawn PATH/dawn.node --backend vulkan|opengles --out DIR
  *        [--tasks info,kernels,gan-step,seg-step,generators] [--data breastmnist.npz] [--preset balanced]
  *        [--deadline SECONDS] [--iters N] [--only TEXT] [--gan-presets fast,balanced]
+ *        segment: --project FILE.ssgnet.zip [--model unet|vmunet] [--seg-preset tiny|small|standard] [--loss …]
+ *        [--seg-epochs N] [--seg-batch N] [--seg-lr X] [--rounds T] [--synthetic N] [--gen-preset P] [--gen-kimg K]
  *
  * Built by `npm run device:build` (vite.device.config.mts); bench/device/pack.sh gathers what the device
  * needs into .device/, and bench/device/on-device.sh is the command run there.
@@ -15,6 +17,8 @@ import { mkdirSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { installDawn } from './dawn.ts';
 import type { GanPresetName } from '../../src/models/generator-config.ts';
+import type { UNetPresetName } from '../../src/models/unet-config.ts';
+import type { SegLossName } from '../../src/train/adaptive-kappa.ts';
 
 const { values } = parseArgs({
   options: {
@@ -28,6 +32,17 @@ const { values } = parseArgs({
     iters: { type: 'string', default: '5' },
     only: { type: 'string', default: '' },
     'gan-presets': { type: 'string', default: 'fast,balanced' },
+    project: { type: 'string' },
+    model: { type: 'string', default: 'unet' },
+    'seg-preset': { type: 'string', default: 'small' },
+    loss: { type: 'string' },
+    'seg-epochs': { type: 'string', default: '30' },
+    'seg-batch': { type: 'string', default: '8' },
+    'seg-lr': { type: 'string' },
+    rounds: { type: 'string', default: '2' },
+    synthetic: { type: 'string' },
+    'gen-preset': { type: 'string', default: 'fast' },
+    'gen-kimg': { type: 'string', default: '2' },
   },
 });
 if (!values.dawn) throw new Error('--dawn PATH/dawn.node is required');
@@ -46,6 +61,22 @@ const report = await runTasks({
   iters: Number(values.iters),
   only: values.only,
   ganPresets: values['gan-presets'].split(',').filter(Boolean) as GanPresetName[],
+  segment: values.project
+    ? {
+        project: values.project,
+        model: values.model === 'vmunet' ? 'vmunet' : 'unet',
+        preset: values['seg-preset'] as UNetPresetName,
+        // Each segmenter's authors' defaults, as the runner's: U-Net with Adaptive t-vMF and SGD 0.01; VM-UNet with BCE + Dice and AdamW 1e-3.
+        loss: (values.loss ?? (values.model === 'vmunet' ? 'bcedice' : 'atvmf')) as SegLossName,
+        epochs: Number(values['seg-epochs']),
+        batch: Number(values['seg-batch']),
+        lr: Number(values['seg-lr'] ?? (values.model === 'vmunet' ? 0.001 : 0.01)),
+        rounds: Number(values.rounds),
+        synthetic: values.synthetic === undefined ? null : Number(values.synthetic),
+        genPreset: values['gen-preset'] as GanPresetName,
+        genKimg: Number(values['gen-kimg']),
+      }
+    : null,
 });
 console.log(`done in ${Object.values(report.seconds).reduce((s, x) => s + x, 0).toFixed(0)} s: ${JSON.stringify(report.seconds)}`);
 process.exit(0);

@@ -5,7 +5,8 @@
  *   gan-step    one G+D iteration, our kernels vs stock tfjs ops, `fast` and `balanced` (bench/gan-step);
  *   seg-step    one U-Net training step, ours vs stock, and one VM-UNet-lite step (bench/vmunet);
  *   generators  the app's trainGenerators on a MedMNIST .npz, one run per class, sized to a time budget,
- *               with FD/KID measured along the way; writes real | generated sample grids as PNG.
+ *               with FD/KID measured along the way; writes real | generated sample grids as PNG;
+ *   segment     the pseudo-label rounds on a segmentation dataset from an app project file (segment-task.ts).
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
@@ -27,6 +28,7 @@ import type { GanPresetName } from '../../src/models/generator-config.ts';
 import type { GeneratorRunMeta } from '../../src/pipeline/generator-runs.ts';
 import type { BackendReport } from '../../src/worker/protocol.ts';
 import { pngBytes } from './png.ts';
+import { segmentTask, type SegmentTaskArgs } from './segment-task.ts';
 
 export interface DeviceArgs {
   out: string;
@@ -42,6 +44,8 @@ export interface DeviceArgs {
   only: string;
   /** Presets `gan-step` times (fast, balanced). */
   ganPresets: GanPresetName[];
+  /** `segment`'s settings (null when not asked for). */
+  segment: Omit<SegmentTaskArgs, 'out'> | null;
 }
 
 export interface DeviceReport {
@@ -52,6 +56,8 @@ export interface DeviceReport {
   ganStep: GanStepBenchResult[];
   segStep: SegStepBenchResult[];
   generators: GeneratorSummary[];
+  /** The runner's segmentation keys (report.json contract) when `segment` ran. */
+  segment: Record<string, unknown> | null;
   seconds: Record<string, number>;
 }
 
@@ -80,7 +86,7 @@ function adapterWords(r: BackendReport): string {
 }
 
 export async function runTasks(args: DeviceArgs): Promise<DeviceReport> {
-  const report: DeviceReport = { started: new Date().toISOString(), adapter: '', backend: null, kernels: null, ganStep: [], segStep: [], generators: [], seconds: {} };
+  const report: DeviceReport = { started: new Date().toISOString(), adapter: '', backend: null, kernels: null, ganStep: [], segStep: [], generators: [], segment: null, seconds: {} };
   const save = (): void => writeFileSync(join(args.out, 'device-report.json'), JSON.stringify(report, null, 1));
   const timed = async (name: string, fn: () => Promise<void>): Promise<void> => {
     const t = elapsed();
@@ -107,6 +113,12 @@ export async function runTasks(args: DeviceArgs): Promise<DeviceReport> {
   if (args.tasks.includes('gan-step')) await timed('gan-step', () => ganStepTask(args, report));
   if (args.tasks.includes('seg-step')) await timed('seg-step', () => segStepTask(args, report));
   if (args.tasks.includes('generators')) await timed('generators', () => generatorsTask(args, report));
+  if (args.tasks.includes('segment')) {
+    await timed('segment', async () => {
+      if (!args.segment) throw new Error('segment needs --project FILE');
+      report.segment = await segmentTask({ ...args.segment, out: args.out }, log);
+    });
+  }
   save();
   return report;
 }
