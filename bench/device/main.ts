@@ -61,6 +61,7 @@ const report = await runTasks({
   iters: Number(values.iters),
   only: values.only,
   ganPresets: values['gan-presets'].split(',').filter(Boolean) as GanPresetName[],
+  segBatch: Number(values['seg-batch']),
   segment: values.project
     ? {
         project: values.project,

@@ -44,6 +44,8 @@ export interface DeviceArgs {
   only: string;
   /** Presets `gan-step` times (fast, balanced). */
   ganPresets: GanPresetName[];
+  /** Batch of the seg-step benchmark (--seg-batch; default 8, the U-Net's). */
+  segBatch: number;
   /** `segment`'s settings (null when not asked for). */
   segment: Omit<SegmentTaskArgs, 'out'> | null;
 }
@@ -158,9 +160,10 @@ async function segStepTask(args: DeviceArgs, report: DeviceReport): Promise<void
     { model: 'vmunet', kernels: false },
   ] as const;
   for (const v of variants) {
-    const r = await benchSegStep({ ...v, preset: 'small', size: 64, channels: 3, batch: 8, iters: args.iters, warmup: 2, profileKernels: false }, report.adapter);
+    const b = args.segBatch;
+    const r = await benchSegStep({ ...v, preset: 'small', size: 64, channels: 3, batch: b, iters: args.iters, warmup: 2, profileKernels: false }, report.adapter);
     report.segStep.push(r);
-    log(`seg-step ${v.model} small 64px b8 ${v.kernels ? 'ours ' : 'stock'}: median ${r.medianMs.toFixed(1)} ms (${(r.medianMs / 8).toFixed(2)} ms per image), ${r.launchesPerIter} launches, ${r.params} params, tensors ${r.tensorsBefore}->${r.tensorsAfter}`);
+    log(`seg-step ${v.model} small 64px b${b} ${v.kernels ? 'ours ' : 'stock'}: median ${r.medianMs.toFixed(1)} ms (${(r.medianMs / b).toFixed(2)} ms per image), ${r.launchesPerIter} launches, ${r.params} params, tensors ${r.tensorsBefore}->${r.tensorsAfter}`);
   }
 }
 
