@@ -437,40 +437,43 @@ export async function trainFeatureExtractor(
       // tfjs's AddN pipeline is invalid and its result garbage).
       let sums: tf.Tensor1D = tf.zeros([2]);
       let seen = 0;
-      for (let start = 0; start < n; start += batchSize) {
-        if (opts.shouldStop?.()) break;
-        const idx = order.slice(start, Math.min(n, start + batchSize));
-        const rotations = task === 'rotation' ? idx.map(() => Math.floor(rand() * 4)) : null;
-        const target = rotations ?? Int32Array.from(idx, (i) => labels[i] ?? 0);
-        const { cost, correct } = tf.tidy(() => {
-          const xb = augmentBatch(tf.gather(images, tf.tensor1d(idx, 'int32')), rand, maxShift, rotations);
-          const yIdx = tf.tensor1d(target, 'int32');
-          const yb = tf.oneHot(yIdx, headClasses);
-          const box: { correct?: tf.Scalar } = {};
-          const cost = optimizer.minimize(
-            () => {
-              const logits = model.logits(xb);
-              // Kept out of the gradient tape's scope so accuracy costs no extra forward pass.
-              box.correct = tf.keep(tf.sum(tf.cast(tf.equal(tf.argMax(logits, 1), yIdx), 'float32')) as tf.Scalar);
-              return tf.losses.softmaxCrossEntropy(yb, logits) as tf.Scalar;
-            },
-            true,
-            varList,
-          );
-          if (!cost || !box.correct) throw new Error('unreachable: minimize returned no cost');
-          return { cost: tf.mul(cost, idx.length) as tf.Scalar, correct: box.correct };
-        });
-        const next = tf.tidy(() => tf.add(sums, tf.stack([cost, correct])) as tf.Tensor1D);
-        for (const t of [sums, cost, correct]) t.dispose();
-        sums = next;
-        seen += idx.length;
+      try {
+        for (let start = 0; start < n; start += batchSize) {
+          if (opts.shouldStop?.()) break;
+          const idx = order.slice(start, Math.min(n, start + batchSize));
+          const rotations = task === 'rotation' ? idx.map(() => Math.floor(rand() * 4)) : null;
+          const target = rotations ?? Int32Array.from(idx, (i) => labels[i] ?? 0);
+          const { cost, correct } = tf.tidy(() => {
+            const xb = augmentBatch(tf.gather(images, tf.tensor1d(idx, 'int32')), rand, maxShift, rotations);
+            const yIdx = tf.tensor1d(target, 'int32');
+            const yb = tf.oneHot(yIdx, headClasses);
+            const box: { correct?: tf.Scalar } = {};
+            const cost = optimizer.minimize(
+              () => {
+                const logits = model.logits(xb);
+                // Kept out of the gradient tape's scope so accuracy costs no extra forward pass.
+                box.correct = tf.keep(tf.sum(tf.cast(tf.equal(tf.argMax(logits, 1), yIdx), 'float32')) as tf.Scalar);
+                return tf.losses.softmaxCrossEntropy(yb, logits) as tf.Scalar;
+              },
+              true,
+              varList,
+            );
+            if (!cost || !box.correct) throw new Error('unreachable: minimize returned no cost');
+            return { cost: tf.mul(cost, idx.length) as tf.Scalar, correct: box.correct };
+          });
+          const next = tf.tidy(() => tf.add(sums, tf.stack([cost, correct])) as tf.Tensor1D);
+          for (const t of [sums, cost, correct]) t.dispose();
+          sums = next;
+          seen += idx.length;
+        }
+        if (seen > 0) {
+          const [lossSum = NaN, correctSum = NaN] = await sums.data();
+          last = { epoch: epoch + 1, epochs: opts.epochs, loss: lossSum / seen, accuracy: correctSum / seen };
+          epochsDone = epoch + 1;
+        }
+      } finally {
+        sums.dispose(); // also when a batch throws
       }
-      if (seen > 0) {
-        const [lossSum = NaN, correctSum = NaN] = await sums.data();
-        last = { epoch: epoch + 1, epochs: opts.epochs, loss: lossSum / seen, accuracy: correctSum / seen };
-        epochsDone = epoch + 1;
-      }
-      sums.dispose();
       if (seen > 0) await opts.onEpoch?.(last);
       if (opts.shouldStop?.()) break;
     }
