@@ -58,14 +58,15 @@ export class ScheduledOptimizer {
     if (!Number.isFinite(lr) || lr < 0) throw new Error(`ScheduledOptimizer: bad learning rate ${lr}`);
     const c = this.config;
     const t = ++this.iterations;
-    // adamUpdateOp and sgdUpdateOp take our kernels where they are registered and enabled, else plain ops.
+    // Adam: adamUpdateOp on WebGPU (our kernels where registered and enabled, else tfjs's Adam arithmetic), the
+    // documented ops elsewhere.
     const fused = tf.getBackend() === 'webgpu';
     tf.tidy(() => {
       this.vars.forEach((p, i) => {
         let g = grads[i] as tf.Tensor;
         const decay = c.weightDecay > 0 && p.rank >= 2;
-        // (The fused SGD kernel adds the L2 term itself.)
-        if (decay && c.kind !== 'adamw' && !(fused && c.kind === 'sgd')) g = tf.add(g, tf.mul(p, c.weightDecay));
+        // Adam's L2 term (SGD's is added inside sgdUpdateOp, in the same place of the arithmetic).
+        if (decay && c.kind === 'adam') g = tf.add(g, tf.mul(p, c.weightDecay));
         // AdamW: the decay step uses the weight before this update (PyTorch's p.mul_(1 - lr * wd) first).
         const p0: tf.Tensor = decay && c.kind === 'adamw' ? tf.mul(p, 1 - lr * c.weightDecay) : p;
         const m = this.first[i] as tf.Variable;
@@ -84,15 +85,11 @@ export class ScheduledOptimizer {
           // Bias corrections folded into scalars: lr_t = lr / (1 - b1^t), denominator sqrt(v / (1 - b2^t)) + eps.
           const denom = tf.add(tf.sqrt(tf.mul(v1, 1 / (1 - c.beta2 ** t))), c.epsilon);
           p.assign(tf.sub(p0, tf.mul(tf.div(m1, denom), lr / (1 - c.beta1 ** t))));
-        } else if (fused) {
+        } else {
+          // Our kernel on WebGPU; elsewhere sgdUpdateReference, the documented ops above, op for op.
           const out = sgdUpdateOp(p, g, m, { lr, momentum: c.momentum, nesterov: c.nesterov, weightDecay: decay ? c.weightDecay : 0 });
           m.assign(out.buf);
           p.assign(out.p);
-        } else {
-          const buf = tf.add(tf.mul(m, c.momentum), g);
-          m.assign(buf);
-          const step = c.nesterov ? tf.add(g, tf.mul(buf, c.momentum)) : buf;
-          p.assign(tf.sub(p, tf.mul(step, lr)));
         }
       });
     });
