@@ -7,7 +7,7 @@
  *   node .device/dist/main.mjs --dawn PATH/dawn.node --backend vulkan|opengles --out DIR
  *        [--tasks info,kernels,gan-step,seg-step,generators] [--data breastmnist.npz] [--preset balanced]
  *        [--deadline SECONDS] [--iters N] [--only TEXT] [--gan-presets fast,balanced]
- *        segment: --project FILE.ssgnet.zip [--model unet|vmunet] [--seg-preset tiny|small|standard] [--loss …]
+ *        segment: --project FILE.ssgnet.zip [--model unet|vmunet] [--seg-preset tiny|compact|small|standard] [--loss …]
  *        [--seg-epochs N] [--seg-batch N] [--seg-lr X] [--rounds T] [--synthetic N] [--gen-preset P] [--gen-kimg K]
  *
  * Built by `npm run device:build` (vite.device.config.mts); bench/device/pack.sh gathers what the device

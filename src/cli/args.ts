@@ -30,7 +30,8 @@
  *   --loss atvmf|tvmf|bcedice            segment: the segmenter's loss (default atvmf)
  *   --model unet|vmunet                  segment: the segmenter (default unet; vmunet = VM-UNet-lite, AdamW + cosine,
  *                                        default loss bcedice and --seg-lr 0.001 as VM-UNet's authors)
- *   --seg-preset tiny|small|standard     segment: U-Net size (default small)
+ *   --seg-preset tiny|compact|small|standard   segment: U-Net size (default small; VM-UNet-lite has tiny and small,
+ *                                        and takes any other as small)
  *   --seg-epochs N                       segment: epochs per round (default 30)
  *   --seg-batch N                        segment: U-Net batch size (default 8)
  *   --seg-lr X                           segment: SGD learning rate, poly schedule (default 0.01)
@@ -48,7 +49,7 @@ export const CLASSIFIERS = ['tiny', 'small', 'resnet18', 'resnet34', 'resnet50']
 export const SEG_LOSS_FLAGS = ['atvmf', 'tvmf', 'bcedice'] as const;
 /** Segmenters --model accepts. */
 export const SEG_MODEL_FLAGS = ['unet', 'vmunet'] as const;
-export const SEG_PRESETS = ['tiny', 'small', 'standard'] as const;
+export const SEG_PRESETS = ['tiny', 'compact', 'small', 'standard'] as const;
 export type Task = (typeof TASKS)[number];
 
 export interface RunnerArgs {
@@ -226,4 +227,4 @@ export function withDataDefaults(args: RunnerArgs, trainImages: number): Resolve
 
 export const USAGE = `usage: npm run recipe -- --task import|generate|classify|segment --data <phantom | file.npz | folder | file.zip> [--size N] [--backend auto|webgpu|webgl|cpu] [--seed N] [--count N] [--out DIR] [--no-build] [--no-estimate | --estimate-only] [--export-project FILE] [--preset tiny|fast|balanced|quality] [--kimg K] [--batch N]
   classify: [--seeds K] [--extra F[,F2] | none] [--classifier tiny|small|resnet18|resnet34|resnet50] [--epochs N] [--cls-batch N] [--lr X] [--patience N] [--psi X]
-  segment: [--test <folder | file.zip>] [--rounds T] [--loss atvmf|tvmf|bcedice] [--model unet|vmunet] [--seg-preset tiny|small|standard] [--seg-epochs N] [--seg-batch N] [--seg-lr X] [--synthetic N] [--threshold X] [--weighting uniform|confidence] [--psi X]`;
+  segment: [--test <folder | file.zip>] [--rounds T] [--loss atvmf|tvmf|bcedice] [--model unet|vmunet] [--seg-preset tiny|compact|small|standard] [--seg-epochs N] [--seg-batch N] [--seg-lr X] [--synthetic N] [--threshold X] [--weighting uniform|confidence] [--psi X]`;

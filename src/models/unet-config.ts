@@ -20,7 +20,7 @@ export type UNetDecoder =
   /** Bilinear x2 upsampling (half-pixel centres, PyTorch's align_corners=False), then a 3x3 convolution. */
   | 'resize-bilinear';
 
-export type UNetPresetName = 'tiny' | 'small' | 'standard';
+export type UNetPresetName = 'tiny' | 'compact' | 'small' | 'standard';
 
 /** Output classes: background (0) and foreground (1). */
 export const UNET_CLASSES = 2;
@@ -52,13 +52,19 @@ export interface UNetDataShape {
 const PRESETS: Record<UNetPresetName, Pick<UNetConfig, 'depth' | 'baseWidth' | 'decoder'>> = {
   /** 4-16 channels, two poolings (7,494 parameters at 1 channel): unit tests and phantom smoke runs. */
   tiny: { depth: 2, baseWidth: 4, decoder: 'transpose' },
+  /**
+   * The original's four poolings at tiny's width, 4-64 channels (about 0.12 M parameters at 3 channels; inputs
+   * divisible by 16): the receptive field spans a 64 px image, which a lesion filling most of it needs, at about
+   * twice tiny's cost per image. The preset for a CPU or software adapter.
+   */
+  compact: { depth: 4, baseWidth: 4, decoder: 'transpose' },
   /** 16-128 channels, three poolings (about 0.48 M parameters): trains on a CPU/laptop GPU at 32-64 px. */
   small: { depth: 3, baseWidth: 16, decoder: 'transpose' },
   /** Ronneberger's / Kato & Hotta's width and depth, 64-1024 channels (about 31.0 M parameters): needs a real GPU. */
   standard: { depth: 4, baseWidth: 64, decoder: 'transpose' },
 };
 
-export const UNET_PRESETS: readonly UNetPresetName[] = ['tiny', 'small', 'standard'];
+export const UNET_PRESETS: readonly UNetPresetName[] = ['tiny', 'compact', 'small', 'standard'];
 
 /** A preset for a dataset's shape; `over` replaces any field (e.g. { decoder: 'resize-bilinear' }). */
 export function unetPreset(name: UNetPresetName, data: UNetDataShape, seed = 1, over: Partial<UNetConfig> = {}): UNetConfig {

@@ -83,11 +83,16 @@ describe('UNet', () => {
     const small = new UNet(unetPreset('small', { inputSize: 16, channels: 1 }));
     expect(small.parameterCount()).toBe(482_578);
     small.dispose();
+    // compact: tiny's width at four poolings (4-64 channels), 3 channels in: encoder 74,188, decoder 47,970.
+    const compact = new UNet(unetPreset('compact', { inputSize: 16, channels: 3 }));
+    expect(compact.parameterCount()).toBe(122_158);
+    compact.dispose();
   });
 
   it('rejects a side not divisible by 2^depth, with a message that says what to use', () => {
     expect(() => unetPreset('tiny', { inputSize: 18, channels: 1 })).toThrow(/input side \(18\) must be divisible by 2\^depth = 4.*use 16 or 20 px/);
     expect(() => unetPreset('standard', { inputSize: 28, channels: 1 })).toThrow(/divisible by 2\^depth = 16/);
+    expect(() => unetPreset('compact', { inputSize: 28, channels: 1 })).toThrow(/divisible by 2\^depth = 16/);
     const ok = unetPreset('tiny', { inputSize: 16, channels: 1 });
     expect(() => validateUNetConfig({ ...ok, depth: 0 })).toThrow(/depth/);
     expect(() => validateUNetConfig({ ...ok, channels: 2 as 1 })).toThrow(/channels/);
