@@ -73,6 +73,11 @@ export function unetPreset(name: UNetPresetName, data: UNetDataShape, seed = 1, 
   return config;
 }
 
+/** Whether a preset can take the data at all (its side divisible by 2^depth): what a size menu may offer. */
+export function unetPresetTakes(name: UNetPresetName, data: UNetDataShape): boolean {
+  return data.inputSize % 2 ** PRESETS[name].depth === 0;
+}
+
 /** Channels at level i (0 = full resolution, depth = the bottleneck). */
 export function levelWidth(config: UNetConfig, level: number): number {
   return config.baseWidth * 2 ** level;

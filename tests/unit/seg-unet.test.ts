@@ -3,7 +3,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { transposedConv2x2, UNet, upsample2x } from '../../src/models/unet.ts';
-import { unetPreset, validateUNetConfig, type UNetDecoder } from '../../src/models/unet-config.ts';
+import { UNET_PRESETS, unetPreset, unetPresetTakes, validateUNetConfig, type UNetDecoder } from '../../src/models/unet-config.ts';
 import { segTrainStep } from '../../src/train/segmenter-train.ts';
 import { DEFAULT_ADAM, ScheduledOptimizer } from '../../src/train/scheduled-optimizer.ts';
 
@@ -93,6 +93,20 @@ describe('UNet', () => {
     expect(() => unetPreset('tiny', { inputSize: 18, channels: 1 })).toThrow(/input side \(18\) must be divisible by 2\^depth = 4.*use 16 or 20 px/);
     expect(() => unetPreset('standard', { inputSize: 28, channels: 1 })).toThrow(/divisible by 2\^depth = 16/);
     expect(() => unetPreset('compact', { inputSize: 28, channels: 1 })).toThrow(/divisible by 2\^depth = 16/);
+    // What the size menu offers: every preset whose poolings divide the side, and agreeing with unetPreset.
+    for (const side of [16, 28, 32, 64]) {
+      for (const p of UNET_PRESETS) {
+        let builds = true;
+        try {
+          unetPreset(p, { inputSize: side, channels: 1 });
+        } catch {
+          builds = false;
+        }
+        expect(unetPresetTakes(p, { inputSize: side, channels: 1 }), `${p} at ${side} px`).toBe(builds);
+      }
+    }
+    expect(unetPresetTakes('compact', { inputSize: 28, channels: 1 })).toBe(false);
+    expect(unetPresetTakes('tiny', { inputSize: 28, channels: 1 })).toBe(true);
     const ok = unetPreset('tiny', { inputSize: 16, channels: 1 });
     expect(() => validateUNetConfig({ ...ok, depth: 0 })).toThrow(/depth/);
     expect(() => validateUNetConfig({ ...ok, channels: 2 as 1 })).toThrow(/channels/);
