@@ -54,8 +54,9 @@ const PRESETS: Record<UNetPresetName, Pick<UNetConfig, 'depth' | 'baseWidth' | '
   tiny: { depth: 2, baseWidth: 4, decoder: 'transpose' },
   /**
    * The original's four poolings at tiny's width, 4-64 channels (about 0.12 M parameters at 3 channels; inputs
-   * divisible by 16): the receptive field spans a 64 px image, which a lesion filling most of it needs, at about
-   * twice tiny's cost per image. The preset for a CPU or software adapter.
+   * divisible by 16): the receptive field spans a 64 px image, which a lesion filling most of it needs (tiny's
+   * sees about 47 px), for about twice tiny's arithmetic; on lavapipe 1.3x its time per epoch. The preset for a CPU
+   * or software adapter.
    */
   compact: { depth: 4, baseWidth: 4, decoder: 'transpose' },
   /** 16-128 channels, three poolings (about 0.48 M parameters): trains on a CPU/laptop GPU at 32-64 px. */

@@ -36,6 +36,13 @@ test('two pseudo-label rounds with a review, masks replaced, a rollback, a reloa
   await waitTrained(page, 600_000);
 
   await nav.getByRole('button', { name: 'Segment' }).click();
+  // The sizes on offer: every U-Net size whose poolings divide 32 px; VM-UNet-lite has tiny and small only.
+  const sizes = page.getByLabel('Size', { exact: true }).locator('option');
+  await expect(sizes).toHaveText([/^tiny/, /^compact/, /^small/, /^standard/]);
+  await page.getByLabel('Segmenter', { exact: true }).selectOption('vmunet');
+  await expect(sizes).toHaveText([/^tiny/, /^small/]);
+  await page.getByLabel('Segmenter', { exact: true }).selectOption('unet');
+  await expect(page.getByLabel('Loss', { exact: true })).toHaveValue('atvmf');
   await page.getByLabel('Size', { exact: true }).selectOption('tiny');
   await page.getByLabel('Pseudo-label rounds').fill('1');
   await page.getByLabel('Synthetic images', { exact: true }).fill('24');
