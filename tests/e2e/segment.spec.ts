@@ -124,3 +124,17 @@ test('two pseudo-label rounds with a review, masks replaced, a rollback, a reloa
   s = await segState(page);
   expect(s.experiments.map((x) => x.rounds.length).sort()).toEqual([2, 3]);
 });
+
+test('the Size menu greys out U-Net sizes whose poolings do not divide the images', async ({ page }) => {
+  await openApp(page, '?nodemo=1');
+  await importPhantoms(page, 24, 20); // 24 px: divisible by 4 and 8, not by 16
+  await page.getByRole('navigation').getByRole('button', { name: 'Segment' }).click();
+  const size = page.getByLabel('Size', { exact: true });
+  for (const [preset, enabled] of [['tiny', true], ['compact', false], ['small', true], ['standard', false]] as const) {
+    const option = size.locator(`option[value="${preset}"]`);
+    if (enabled) await expect(option, preset).toBeEnabled();
+    else await expect(option, preset).toBeDisabled();
+  }
+  await size.selectOption('tiny');
+  await expect(size).toHaveValue('tiny');
+});
